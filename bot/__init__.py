@@ -1,0 +1,3 @@
+"""Switchboard: one conversation engine for every support channel."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,105 @@
+"""Health checks for the platform and a small admin API for operators.
+
+`/healthz` answers while the process runs; `/readyz` only when the store
+answers too. `/admin/*` wants `Authorization: Bearer $ADMIN_TOKEN` and is shut
+(403) when no token is configured: it fails closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot import __version__
+from bot.config import Secret
+from bot.engine import Engine
+from bot.handoff import RecordingDesk
+from bot.statemachine import Event, Rejected
+from bot.store import Store
+
+_ACTIONS = {
+    "claim": Event.AGENT_CLAIM,
+    "release": Event.AGENT_RELEASE,
+    "resolve": Event.AGENT_RESOLVE,
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def add_routes(
+    app: web.Application,
+    *,
+    store: Store,
+    engine: Engine,
+    desk: RecordingDesk,
+    token: Secret | None,
+) -> None:
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "version": __version__})
+
+    async def readyz(request: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(2):
+                await store.ping()
+        except Exception as exc:
+            return web.json_response(
+                {"status": "unavailable", "store": store.kind, "error": type(exc).__name__},
+                status=503,
+            )
+        return web.json_response({"status": "ready", "store": store.kind})
+
+    def guarded(handler: Handler) -> Handler:
+        async def check(request: web.Request) -> web.StreamResponse:
+            if token is None:
+                return _problem(403, "the admin API is off: set ADMIN_TOKEN to turn it on")
+            given = request.headers.get("Authorization", "")
+            expected = f"Bearer {token.reveal()}"
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                response = _problem(401, "a valid 'Authorization: Bearer <token>' is required")
+                response.headers["WWW-Authenticate"] = 'Bearer realm="switchboard-admin"'
+                return response
+            return await handler(request)
+
+        return check
+
+    async def handoffs(request: web.Request) -> web.Response:
+        try:
+            limit = min(max(int(request.query.get("limit", "50")), 1), 500)
+        except ValueError:
+            return _problem(400, "limit must be a whole number")
+        return web.json_response({"handoffs": await desk.list(limit)})
+
+    async def ticket(request: web.Request) -> web.Response:
+        found = await store.get_ticket(request.match_info["ticket"])
+        if found is None:
+            return _problem(404, "no such ticket")
+        turns = await store.transcript(found.id)
+        return web.json_response(
+            {"ticket": found.to_json(), "transcript": [t.to_json() for t in turns]}
+        )
+
+    async def act(request: web.Request) -> web.Response:
+        event = _ACTIONS.get(request.match_info["action"])
+        if event is None:
+            return _problem(404, f"actions are {', '.join(_ACTIONS)}")
+        agent = request.query.get("agent", "admin-api")[:64]
+        try:
+            result = await engine.agent_event(request.match_info["ticket"], event, agent)
+        except KeyError:
+            return _problem(404, "no such ticket")
+        if isinstance(result, Rejected):
+            return _problem(409, result.reason)
+        return web.json_response({"status": result.state.value})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/admin/handoffs", guarded(handoffs))
+    app.router.add_get("/admin/tickets/{ticket}", guarded(ticket))
+    app.router.add_post("/admin/tickets/{ticket}/{action}", guarded(act))
+
+
+def _problem(status: int, detail: str) -> web.Response:
+    return web.json_response({"error": detail}, status=status)

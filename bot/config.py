@@ -1,0 +1,373 @@
+"""Settings: read from the environment once, validated, frozen, passed down.
+
+Every variable is declared once, in `VARIABLES`, with its default and meaning;
+the README's configuration table is printed from the same list
+(`switchboard config --markdown`), so the two cannot drift apart.
+A bad value stops start-up with one line that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A variable holds a value Switchboard cannot use; the message names it."""
+
+
+class Secret:
+    """A string that never shows itself in `repr`, `str` or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"expected a whole number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _fraction(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("expected a number from 0 to 1") from None
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("expected a number from 0 to 1")
+    return value
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def _language(raw: str) -> str:
+    value = raw.strip().lower()
+    if not _LANGUAGE.match(value):
+        raise ValueError("expected a language code such as en or es")
+    return value
+
+
+def _languages(raw: str) -> tuple[str, ...]:
+    codes = tuple(dict.fromkeys(_language(part) for part in raw.split(",") if part.strip()))
+    if not codes:
+        raise ValueError("expected a comma-separated list of language codes such as en,es")
+    return codes
+
+
+def _directory(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = ROOT / path
+    if not path.is_dir():
+        raise ValueError(f"no such folder: {path}")
+    return path
+
+
+def _file(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = ROOT / path
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
+def _redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("expected a URL starting with redis://, rediss:// or unix://")
+    return raw
+
+
+def _prefix(raw: str) -> str:
+    if not raw or any(ch.isspace() for ch in raw):
+        raise ValueError("expected a non-empty key prefix without spaces")
+    return raw
+
+
+def _host(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("expected an interface address such as 0.0.0.0 or 127.0.0.1")
+    return raw.strip()
+
+
+def _text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("expected a non-empty text")
+    return raw.strip()
+
+
+def _secret(raw: str) -> Secret:
+    if len(raw) < 16:
+        raise ValueError("expected at least 16 characters")
+    return Secret(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One environment variable: its name, its default as text, how to read it."""
+
+    name: str
+    default: str | None
+    parse: Callable[[str], Any]
+    doc: str
+    secret: bool = False
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("HOST", "0.0.0.0", _host, "Interface `switchboard serve` listens on."),  # noqa: S104 - a Heroku dyno must listen on every interface
+    Variable("PORT", "8080", _integer(1, 65535), "TCP port (Heroku-style platforms set it)."),
+    Variable(
+        "REDIS_URL",
+        None,
+        _redis_url,
+        "Redis for conversations, tickets, locks and dedupe. Unset: an in-memory store "
+        "(one process, lost on restart).",
+    ),
+    Variable(
+        "REDIS_PREFIX", "switchboard:", _prefix, "Prefix of every Redis key Switchboard writes."
+    ),
+    Variable("KB_DIR", "kb/demo", _directory, "Folder of Markdown knowledge-base articles."),
+    Variable(
+        "KB_MIN_SCORE",
+        "0.45",
+        _fraction,
+        "Share of the question a passage must cover (0-1) before the bot answers with it; "
+        "below it the bot says it is not sure and offers a person.",
+    ),
+    Variable("LOCALES_DIR", "locales", _directory, "Folder of the `<language>.ftl` catalogues."),
+    Variable(
+        "DEFAULT_LANGUAGE", "en", _language, "Language used until a conversation shows its own."
+    ),
+    Variable(
+        "SUPPORTED_LANGUAGES",
+        "en,es",
+        _languages,
+        "Languages the bot speaks; each needs `locales/<code>.ftl`.",
+    ),
+    Variable("BOT_NAME", "Switchboard", _text, "Name the bot introduces itself with."),
+    Variable(
+        "ORDERS_FILE",
+        "flows/demo_orders.json",
+        _file,
+        "JSON file of orders for the demo order-status flow.",
+    ),
+    Variable(
+        "TRANSCRIPT_MAX_TURNS",
+        "200",
+        _integer(10, 10_000),
+        "Turns kept per ticket; older ones are dropped.",
+    ),
+    Variable(
+        "MAX_MESSAGE_CHARS",
+        "4000",
+        _integer(100, 100_000),
+        "Longest customer message accepted; longer ones are refused with a clear error.",
+    ),
+    Variable(
+        "TICKET_IDLE_MINUTES",
+        "1440",
+        _integer(1, 525_600),
+        "A bot-owned ticket idle this long is resolved; the next message opens a new one.",
+    ),
+    Variable(
+        "UNRESOLVED_TURNS_LIMIT",
+        "3",
+        _integer(1, 100),
+        "Consecutive turns the bot could not answer before it hands over to a person.",
+    ),
+    Variable(
+        "DEDUPE_TTL_SECONDS",
+        "86400",
+        _integer(60, 30 * 86400),
+        "How long a provider's message id is remembered to drop re-deliveries.",
+    ),
+    Variable(
+        "LOCK_TIMEOUT_SECONDS",
+        "120",
+        _integer(5, 3600),
+        "Longest one turn may hold its conversation's lock (a crashed holder frees it then).",
+    ),
+    Variable(
+        "RETENTION_DAYS",
+        "90",
+        _integer(1, 3650),
+        "Days conversations, tickets and transcripts are kept in Redis after their last change.",
+    ),
+    Variable(
+        "INBOX_MAX_PENDING",
+        "10000",
+        _integer(1, 10_000_000),
+        "Inbound events waiting at most; beyond it channels answer 503 and providers retry.",
+    ),
+    Variable(
+        "WORKER_CONCURRENCY",
+        "64",
+        _integer(1, 10_000),
+        "Conversations processed at the same time by one process.",
+    ),
+    Variable(
+        "STREAM_CHUNK_DELAY_MS",
+        "25",
+        _integer(0, 1000),
+        "Pause between the pieces of an offline (knowledge-base) answer, so it reads as typed.",
+    ),
+    Variable(
+        "SHUTDOWN_GRACE_SECONDS",
+        "25",
+        _integer(1, 300),
+        "Time given to turns in progress on SIGTERM (Heroku allows 30 s).",
+    ),
+    Variable(
+        "ADMIN_TOKEN",
+        None,
+        _secret,
+        "Bearer token for `/admin/*` (16+ characters). Unset: the admin API answers 403.",
+        secret=True,
+    ),
+    Variable(
+        "LOG_LEVEL", "INFO", _choice("debug", "info", "warning", "error"), "Logging threshold."
+    ),
+    Variable(
+        "LOG_FORMAT", "text", _choice("text", "json"), "`json` for log drains, one object a line."
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The validated configuration of one process. Build it with `Settings.from_env()`."""
+
+    host: str
+    port: int
+    redis_url: str | None
+    redis_prefix: str
+    kb_dir: Path
+    kb_min_score: float
+    locales_dir: Path
+    default_language: str
+    supported_languages: tuple[str, ...]
+    bot_name: str
+    orders_file: Path
+    transcript_max_turns: int
+    max_message_chars: int
+    ticket_idle_minutes: int
+    unresolved_turns_limit: int
+    dedupe_ttl_seconds: int
+    lock_timeout_seconds: int
+    retention_days: int
+    inbox_max_pending: int
+    worker_concurrency: int
+    stream_chunk_delay_ms: int
+    shutdown_grace_seconds: int
+    admin_token: Secret | None = field(repr=False)
+    log_level: str
+    log_format: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read every variable; raise `ConfigError` naming the first bad one.
+
+        `overrides` (by field name) win over the environment: the CLI's
+        `--host`/`--port` and the tests use them.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for var in VARIABLES:
+            key = var.name.lower()
+            if key in overrides:
+                values[key] = overrides.pop(key)
+                continue
+            raw = env.get(var.name)
+            if raw is None or raw == "":
+                raw = var.default
+            if raw is None:
+                values[key] = None
+                continue
+            try:
+                values[key] = var.parse(raw)
+            except ValueError as exc:
+                shown = "(hidden)" if var.secret else repr(raw)
+                raise ConfigError(f"{var.name}={shown}: {exc}") from None
+        if overrides:
+            raise TypeError(f"unknown settings: {', '.join(sorted(overrides))}")
+        settings = cls(**values)
+        settings._check_consistency()
+        return settings
+
+    def _check_consistency(self) -> None:
+        if self.default_language not in self.supported_languages:
+            raise ConfigError(
+                f"DEFAULT_LANGUAGE={self.default_language!r}: not in SUPPORTED_LANGUAGES "
+                f"({','.join(self.supported_languages)})"
+            )
+        for code in self.supported_languages:
+            if not (self.locales_dir / f"{code}.ftl").is_file():
+                raise ConfigError(
+                    f"SUPPORTED_LANGUAGES={','.join(self.supported_languages)!r}: "
+                    f"no catalogue {self.locales_dir / f'{code}.ftl'}"
+                )
+
+    def describe(self) -> dict[str, str]:
+        """Effective values for display, with secrets masked."""
+        shown: dict[str, str] = {}
+        for var in VARIABLES:
+            value = getattr(self, var.name.lower())
+            if value is None:
+                shown[var.name] = "(unset)"
+            elif var.secret:
+                shown[var.name] = "(set)"
+            elif isinstance(value, tuple):
+                shown[var.name] = ",".join(value)
+            else:
+                shown[var.name] = str(value)
+        return shown
+
+
+def markdown_table() -> str:
+    """The README's configuration table."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for var in VARIABLES:
+        default = "(unset)" if var.default is None else f"`{var.default}`"
+        lines.append(f"| `{var.name}` | {default} | {var.doc} |")
+    return "\n".join(lines)

@@ -1,0 +1,192 @@
+"""The provider-neutral values that flow between channels, engine and store.
+
+Frozen dataclasses; changes are made with `dataclasses.replace`. Each persisted
+value has `to_json`/`from_json` with explicit fields, so a stored ticket reads
+back the same after an upgrade that reorders or adds attributes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.statemachine import State
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _time(raw: str) -> datetime:
+    return datetime.fromisoformat(raw)
+
+
+# Crockford's alphabet: no I, L, O, U, so a reference read over the phone is unambiguous.
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_ticket_id() -> str:
+    return "T-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+
+
+def new_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a customer is reached: a channel and the channel's id for them."""
+
+    channel: str
+    id: str
+
+    @property
+    def conversation_id(self) -> str:
+        return f"{self.channel}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One customer event, parsed by a channel, on its way to the engine."""
+
+    address: Address
+    text: str
+    message_id: str | None = None  # the provider's id, for dropping re-deliveries
+    locale: str | None = None  # a language hint the channel knows (browser, app, phone country)
+    received_at: datetime = field(default_factory=now)
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One message of a transcript. `meta` holds how the bot decided (route, source, cost)."""
+
+    role: Role
+    text: str
+    id: str = field(default_factory=new_id)
+    at: datetime = field(default_factory=now)
+    source: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "role": self.role.value,
+            "text": self.text,
+            "at": self.at.isoformat(),
+            "source": self.source,
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Turn:
+        return cls(
+            role=Role(data["role"]),
+            text=data["text"],
+            id=data["id"],
+            at=_time(data["at"]),
+            source=data.get("source"),
+            meta=data.get("meta") or {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One customer issue. A conversation holds many tickets over time, one open at once.
+
+    `fields` is the ticket's memory that flows fill (order number, email ...);
+    `awaiting` names what the bot asked for and expects next (an order number,
+    a yes to "shall I get a person?"), so a short answer is read in context.
+    """
+
+    id: str
+    conversation_id: str
+    address: Address
+    language: str
+    status: State = State.BOT
+    intent: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+    awaiting: str | None = None
+    unresolved_turns: int = 0
+    handoff_reason: str | None = None
+    created_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(default_factory=now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "channel": self.address.channel,
+            "customer": self.address.id,
+            "language": self.language,
+            "status": self.status.value,
+            "intent": self.intent,
+            "fields": dict(self.fields),
+            "awaiting": self.awaiting,
+            "unresolved_turns": self.unresolved_turns,
+            "handoff_reason": self.handoff_reason,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Ticket:
+        return cls(
+            id=data["id"],
+            conversation_id=data["conversation_id"],
+            address=Address(data["channel"], data["customer"]),
+            language=data["language"],
+            status=State(data["status"]),
+            intent=data.get("intent"),
+            fields=data.get("fields") or {},
+            awaiting=data.get("awaiting"),
+            unresolved_turns=data.get("unresolved_turns", 0),
+            handoff_reason=data.get("handoff_reason"),
+            created_at=_time(data["created_at"]),
+            updated_at=_time(data["updated_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A customer on one channel address, across all their tickets."""
+
+    address: Address
+    language: str | None = None
+    ticket_id: str | None = None
+    created_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(default_factory=now)
+
+    @property
+    def id(self) -> str:
+        return self.address.conversation_id
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "channel": self.address.channel,
+            "customer": self.address.id,
+            "language": self.language,
+            "ticket_id": self.ticket_id,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Conversation:
+        return cls(
+            address=Address(data["channel"], data["customer"]),
+            language=data.get("language"),
+            ticket_id=data.get("ticket_id"),
+            created_at=_time(data["created_at"]),
+            updated_at=_time(data["updated_at"]),
+        )

@@ -1,0 +1,25 @@
+"""State behind one interface: `MemoryStore` (embedded) or `RedisStore` (`REDIS_URL`)."""
+
+from bot.config import Settings
+from bot.store.base import Snapshot, Store
+from bot.store.memory import MemoryStore
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings ask for; Redis is imported only when it is used."""
+    if settings.redis_url is None:
+        return MemoryStore(
+            max_turns=settings.transcript_max_turns, lock_timeout=settings.lock_timeout_seconds
+        )
+    from bot.store.redis_store import RedisStore
+
+    return RedisStore.from_url(
+        settings.redis_url,
+        prefix=settings.redis_prefix,
+        max_turns=settings.transcript_max_turns,
+        lock_timeout=settings.lock_timeout_seconds,
+        retention_seconds=settings.retention_days * 86400,
+    )
+
+
+__all__ = ["MemoryStore", "Snapshot", "Store", "open_store"]

@@ -1,0 +1,92 @@
+"""The store seam: every piece of state a conversation needs, behind one interface.
+
+Two real backends implement it (`MemoryStore` for one process with no setup,
+`RedisStore` for restarts and many processes) and one contract test suite
+(`tests/test_store_contract.py`) runs unchanged against both.
+
+Lock before load: a turn takes the conversation's lock, then reads its state,
+so two messages of one conversation can never both act on the same snapshot.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.model import Conversation, Ticket, Turn
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A conversation as loaded at the start of a turn, and its open ticket."""
+
+    conversation: Conversation | None
+    ticket: Ticket | None
+
+
+class Store(ABC):
+    """Conversations, tickets, transcripts, dedupe keys, locks, logs and flags."""
+
+    kind: str
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Return when the store answers; raise when it does not."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release connections. The store is unusable afterwards."""
+
+    @abstractmethod
+    async def load(self, conversation_id: str) -> Snapshot:
+        """The conversation and its current ticket (either may be missing)."""
+
+    @abstractmethod
+    async def get_ticket(self, ticket_id: str) -> Ticket | None:
+        """A ticket by id, whichever conversation it belongs to."""
+
+    @abstractmethod
+    async def save(
+        self,
+        conversation: Conversation,
+        ticket: Ticket | None = None,
+        turns: Sequence[Turn] = (),
+    ) -> None:
+        """Write the conversation, its ticket and new transcript turns together.
+
+        The transcript keeps the newest `max_turns` turns of each ticket.
+        """
+
+    @abstractmethod
+    async def transcript(self, ticket_id: str, limit: int | None = None) -> list[Turn]:
+        """The ticket's newest `limit` turns (all kept turns if None), oldest first."""
+
+    @abstractmethod
+    async def claim(self, key: str, ttl_seconds: int) -> bool:
+        """True for the first caller with `key` within `ttl_seconds`, False for repeats.
+
+        This is how re-delivered provider messages are dropped.
+        """
+
+    @abstractmethod
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the conversation exclusively; raises `LockTimeout` when it stays taken."""
+
+    @abstractmethod
+    async def append_log(self, name: str, entry: dict[str, Any]) -> None:
+        """Add an entry to a capped, append-only log (handoffs, audit)."""
+
+    @abstractmethod
+    async def read_log(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest `limit` entries of a log, newest first."""
+
+    @abstractmethod
+    async def get_flag(self, name: str) -> str | None:
+        """A process-wide switch shared by every process on this store."""
+
+    @abstractmethod
+    async def set_flag(self, name: str, value: str | None) -> None:
+        """Set a switch; None clears it."""

@@ -1,0 +1,135 @@
+"""The embedded store: everything in this process, nothing to set up, gone on exit.
+
+Values are kept as JSON text, as Redis keeps them, so both backends go through
+the same serialization and a caller can never mutate what was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from bot.errors import LockTimeout
+from bot.model import Conversation, Ticket, Turn
+from bot.store.base import Snapshot, Store
+
+_LOG_MAXLEN = 10_000
+
+
+class _KeyedLocks:
+    """One FIFO asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str, wait: float) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            try:
+                async with asyncio.timeout(wait):
+                    await lock.acquire()
+            except TimeoutError:
+                raise LockTimeout(f"conversation {key} stayed locked for {wait}s") from None
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class MemoryStore(Store):
+    kind = "memory"
+
+    def __init__(self, *, max_turns: int = 200, lock_timeout: float = 120.0) -> None:
+        self._max_turns = max_turns
+        self._lock_timeout = lock_timeout
+        self._conversations: dict[str, str] = {}
+        self._tickets: dict[str, str] = {}
+        self._transcripts: dict[str, deque[str]] = {}
+        self._claims: dict[str, float] = {}
+        self._logs: dict[str, deque[str]] = {}
+        self._flags: dict[str, str] = {}
+        self._locks = _KeyedLocks()
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def load(self, conversation_id: str) -> Snapshot:
+        raw = self._conversations.get(conversation_id)
+        if raw is None:
+            return Snapshot(None, None)
+        conversation = Conversation.from_json(json.loads(raw))
+        ticket = None
+        if conversation.ticket_id is not None:
+            ticket = await self.get_ticket(conversation.ticket_id)
+        return Snapshot(conversation, ticket)
+
+    async def get_ticket(self, ticket_id: str) -> Ticket | None:
+        raw = self._tickets.get(ticket_id)
+        return None if raw is None else Ticket.from_json(json.loads(raw))
+
+    async def save(
+        self,
+        conversation: Conversation,
+        ticket: Ticket | None = None,
+        turns: Sequence[Turn] = (),
+    ) -> None:
+        self._conversations[conversation.id] = json.dumps(conversation.to_json())
+        if ticket is not None:
+            self._tickets[ticket.id] = json.dumps(ticket.to_json())
+            if turns:
+                kept = self._transcripts.setdefault(ticket.id, deque(maxlen=self._max_turns))
+                kept.extend(json.dumps(turn.to_json()) for turn in turns)
+
+    async def transcript(self, ticket_id: str, limit: int | None = None) -> list[Turn]:
+        kept = list(self._transcripts.get(ticket_id, ()))
+        if limit is not None:
+            kept = kept[-limit:] if limit > 0 else []
+        return [Turn.from_json(json.loads(raw)) for raw in kept]
+
+    async def claim(self, key: str, ttl_seconds: int) -> bool:
+        moment = time.monotonic()
+        if len(self._claims) > 10_000:
+            self._claims = {k: until for k, until in self._claims.items() if until > moment}
+        until = self._claims.get(key)
+        if until is not None and until > moment:
+            return False
+        self._claims[key] = moment + ttl_seconds
+        return True
+
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(conversation_id, self._lock_timeout)
+
+    async def append_log(self, name: str, entry: dict[str, Any]) -> None:
+        self._logs.setdefault(name, deque(maxlen=_LOG_MAXLEN)).append(json.dumps(entry))
+
+    async def read_log(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
+        entries = self._logs.get(name, deque())
+        newest = list(entries)[::-1][:limit]
+        return [json.loads(raw) for raw in newest]
+
+    async def get_flag(self, name: str) -> str | None:
+        return self._flags.get(name)
+
+    async def set_flag(self, name: str, value: str | None) -> None:
+        if value is None:
+            self._flags.pop(name, None)
+        else:
+            self._flags[name] = value

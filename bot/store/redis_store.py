@@ -1,0 +1,177 @@
+"""The Redis store: state that survives restarts and is shared by every process.
+
+Keys, all under one prefix (`REDIS_PREFIX`):
+
+| key | type | holds |
+|---|---|---|
+| `conv:{conversation}` | string | the conversation, JSON |
+| `ticket:{id}` | string | the ticket, JSON |
+| `tx:{ticket}` | list | transcript turns, JSON, capped with LTRIM |
+| `seen:{key}` | string | a dedupe claim, with its TTL |
+| `lock:{conversation}` | string | the conversation's lock (redis-py's token lock) |
+| `log:{name}` | stream | capped append-only logs (handoffs, audit) |
+| `flag:{name}` | string | process-wide switches |
+
+Conversations, tickets and transcripts expire `RETENTION_DAYS` after their last
+write. One save is one round trip (a MULTI pipeline).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import LockError, LockNotOwnedError
+
+from bot.errors import LockTimeout
+from bot.model import Conversation, Ticket, Turn
+from bot.store.base import Snapshot, Store
+
+log = logging.getLogger(__name__)
+
+_LOG_MAXLEN = 10_000
+
+
+class RedisStore(Store):
+    kind = "redis"
+
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        prefix: str = "switchboard:",
+        max_turns: int = 200,
+        lock_timeout: float = 120.0,
+        retention_seconds: int = 90 * 86400,
+    ) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._max_turns = max_turns
+        self._lock_timeout = lock_timeout
+        self._retention = retention_seconds
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisStore:
+        client = Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=30,
+        )
+        return cls(client, **options)
+
+    def key(self, kind: str, name: str) -> str:
+        return f"{self._prefix}{kind}:{name}"
+
+    async def ping(self) -> None:
+        await self._redis.ping()
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    async def load(self, conversation_id: str) -> Snapshot:
+        raw = await self._redis.get(self.key("conv", conversation_id))
+        if raw is None:
+            return Snapshot(None, None)
+        conversation = Conversation.from_json(json.loads(raw))
+        ticket = None
+        if conversation.ticket_id is not None:
+            ticket = await self.get_ticket(conversation.ticket_id)
+        return Snapshot(conversation, ticket)
+
+    async def get_ticket(self, ticket_id: str) -> Ticket | None:
+        raw = await self._redis.get(self.key("ticket", ticket_id))
+        return None if raw is None else Ticket.from_json(json.loads(raw))
+
+    async def save(
+        self,
+        conversation: Conversation,
+        ticket: Ticket | None = None,
+        turns: Sequence[Turn] = (),
+    ) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(
+                self.key("conv", conversation.id),
+                json.dumps(conversation.to_json()),
+                ex=self._retention,
+            )
+            if ticket is not None:
+                pipe.set(
+                    self.key("ticket", ticket.id), json.dumps(ticket.to_json()), ex=self._retention
+                )
+                if turns:
+                    tx = self.key("tx", ticket.id)
+                    pipe.rpush(tx, *(json.dumps(turn.to_json()) for turn in turns))
+                    pipe.ltrim(tx, -self._max_turns, -1)
+                    pipe.expire(tx, self._retention)
+            await pipe.execute()
+
+    async def transcript(self, ticket_id: str, limit: int | None = None) -> list[Turn]:
+        if limit is not None and limit <= 0:
+            return []
+        start = 0 if limit is None else -limit
+        raws = await self._redis.lrange(self.key("tx", ticket_id), start, -1)
+        return [Turn.from_json(json.loads(raw)) for raw in raws]
+
+    async def claim(self, key: str, ttl_seconds: int) -> bool:
+        return bool(await self._redis.set(self.key("seen", key), "1", nx=True, ex=ttl_seconds))
+
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        return self._hold(conversation_id)
+
+    @asynccontextmanager
+    async def _hold(self, conversation_id: str) -> AsyncIterator[None]:
+        # The lock expires after `lock_timeout` so a crashed process cannot wedge a
+        # conversation; a waiter gives up after the same time.
+        lock = self._redis.lock(
+            self.key("lock", conversation_id),
+            timeout=self._lock_timeout,
+            sleep=0.02,
+            blocking_timeout=self._lock_timeout,
+            thread_local=False,
+        )
+        try:
+            acquired = await lock.acquire()
+        except LockError:
+            acquired = False
+        if not acquired:
+            raise LockTimeout(
+                f"conversation {conversation_id} stayed locked for {self._lock_timeout}s"
+            )
+        try:
+            yield
+        finally:
+            try:
+                await lock.release()
+            except LockNotOwnedError:
+                log.warning(
+                    "lock of %s expired before the turn ended; raise LOCK_TIMEOUT_SECONDS",
+                    conversation_id,
+                )
+
+    async def append_log(self, name: str, entry: dict[str, Any]) -> None:
+        await self._redis.xadd(
+            self.key("log", name),
+            {"entry": json.dumps(entry)},
+            maxlen=_LOG_MAXLEN,
+            approximate=True,
+        )
+
+    async def read_log(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
+        rows = await self._redis.xrevrange(self.key("log", name), count=limit)
+        return [json.loads(fields["entry"]) for _, fields in rows or () if fields]
+
+    async def get_flag(self, name: str) -> str | None:
+        value = await self._redis.get(self.key("flag", name))
+        return None if value is None else str(value)
+
+    async def set_flag(self, name: str, value: str | None) -> None:
+        if value is None:
+            await self._redis.delete(self.key("flag", name))
+        else:
+            await self._redis.set(self.key("flag", name), value)

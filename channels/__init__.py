@@ -1,0 +1,1 @@
+"""Channels: one module per provider. Each verifies, parses, hands to the inbox, delivers."""

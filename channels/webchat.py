@@ -1,0 +1,276 @@
+"""Web chat: the embeddable widget and its WebSocket (protocol: README, "Web chat protocol").
+
+The browser keeps a session token; the customer's address is a hash of it, so
+the token itself is never stored or shown. Replies are streamed as `delta`
+frames to every socket of the conversation (several tabs may be open) and
+closed with a `done` frame carrying the whole text.
+
+Sockets live in the process that accepted them. Delivering a reply produced in
+another process (through Redis pub/sub) is not built yet: with several web
+processes, the customer sees such a reply when the widget next reconnects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from bot.config import Settings
+from bot.errors import InboxFull
+from bot.i18n import Catalog
+from bot.inbox import Inbox
+from bot.language import LanguageDetector
+from bot.model import Address, Inbound, Role, Turn
+from bot.reply import Reply
+from bot.statemachine import State
+from bot.store import Store
+from channels.base import Channel
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "webchat_static"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_MAX_FRAME = 64 * 1024
+_HELLO_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    address: Address
+    locale: str | None
+
+
+def address_for(token: str) -> Address:
+    return Address(WebChat.name, hashlib.sha256(token.encode()).hexdigest()[:32])
+
+
+class WebChat(Channel):
+    name = "webchat"
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        inbox: Inbox,
+        catalog: Catalog,
+        detector: LanguageDetector,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._inbox = inbox
+        self._catalog = catalog
+        self._detector = detector
+        self._sockets: dict[str, set[web.WebSocketResponse]] = {}
+
+    def setup(self, app: web.Application) -> None:
+        app.router.add_get("/", self._page)
+        app.router.add_get("/webchat/ws", self._socket)
+        app.router.add_get("/webchat/widget.js", self._asset)
+        app.router.add_get("/webchat/widget.css", self._asset)
+        app.on_shutdown.append(self._close_all)
+
+    # -- HTTP ------------------------------------------------------------------
+
+    async def _page(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def _asset(self, request: web.Request) -> web.FileResponse:
+        name = request.path.rsplit("/", 1)[-1]
+        return web.FileResponse(STATIC / name, headers={"Cache-Control": "public, max-age=300"})
+
+    # -- the socket ------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=_MAX_FRAME)
+        await ws.prepare(request)
+        session: _Session | None = None
+        try:
+            while not ws.closed:
+                timeout = _HELLO_TIMEOUT if session is None else None
+                msg = await ws.receive(timeout=timeout)
+                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                    break
+                if msg.type is WSMsgType.ERROR:
+                    log.info("web chat socket error: %s", ws.exception())
+                    break
+                frame = _frame(msg.data) if msg.type is WSMsgType.TEXT else None
+                if frame is None:
+                    await _error(ws, "bad_request", "frames are JSON objects with a 'type'")
+                elif session is None:
+                    if frame["type"] != "hello":
+                        await _error(ws, "bad_request", "the first frame must be 'hello'")
+                        continue
+                    session = await self._hello(ws, frame)
+                elif frame["type"] == "message":
+                    await self._message(ws, session, frame)
+                elif frame["type"] == "ping":
+                    await ws.send_json({"type": "pong"})
+                else:
+                    await _error(ws, "bad_request", f"unexpected frame {frame['type']!r}")
+        except TimeoutError:
+            await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"no hello")
+        finally:
+            if session is not None:
+                self._forget(session.address.conversation_id, ws)
+        return ws
+
+    async def _hello(self, ws: web.WebSocketResponse, frame: Mapping[str, Any]) -> _Session:
+        token = frame.get("session")
+        if not isinstance(token, str) or not _TOKEN.match(token):
+            token = secrets.token_urlsafe(24)
+        locale = frame.get("locale")
+        locale = locale[:35] if isinstance(locale, str) else None
+        address = address_for(token)
+        conversation = ticket = None
+        turns: list[Turn] = []
+        try:
+            snapshot = await self._store.load(address.conversation_id)
+            conversation, ticket = snapshot.conversation, snapshot.ticket
+            if ticket is not None:
+                turns = await self._store.transcript(ticket.id)
+        except Exception:
+            # Without the store there is no history to show, but the customer
+            # can still write and will get the engine's localized apology.
+            log.exception("web chat: could not load conversation %s", address.conversation_id)
+        language = (
+            (conversation.language if conversation else None)
+            or self._detector.from_hint(locale)
+            or self._settings.default_language
+        )
+        history = [self._greeting(language)] + [_message(turn) for turn in turns]
+        await ws.send_json(
+            {
+                "type": "welcome",
+                "session": token,
+                "state": (ticket.status if ticket else State.BOT).value,
+                "language": language,
+                "ui": self._catalog.ui(language, self._settings.bot_name),
+                "history": history,
+            }
+        )
+        self._sockets.setdefault(address.conversation_id, set()).add(ws)
+        return _Session(address, locale)
+
+    def _greeting(self, language: str) -> dict[str, Any]:
+        # Shown on every (re)connect, never stored: a visitor who only opens
+        # the widget must not create a ticket.
+        text = self._catalog.text(language, "greeting", bot_name=self._settings.bot_name)
+        return {"id": "greeting", "role": Role.BOT.value, "text": text, "source": None, "at": None}
+
+    async def _message(
+        self, ws: web.WebSocketResponse, session: _Session, frame: Mapping[str, Any]
+    ) -> None:
+        client_id, text = frame.get("id"), frame.get("text")
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
+            await _error(ws, "bad_request", "a message needs an 'id' of 1 to 64 characters")
+            return
+        if not isinstance(text, str) or not text.strip():
+            await _error(ws, "bad_request", "a message needs a non-empty 'text'", client_id)
+            return
+        limit = self._settings.max_message_chars
+        if len(text) > limit:
+            snapshot = await self._store.load(session.address.conversation_id)
+            language = (snapshot.conversation and snapshot.conversation.language) or (
+                self._detector.from_hint(session.locale) or self._settings.default_language
+            )
+            message = self._catalog.text(language, "message-too-long", limit=limit)
+            await _error(ws, "too_large", message, client_id)
+            return
+        event = Inbound(
+            address=session.address,
+            text=text.strip(),
+            message_id=f"{session.address.id}:{client_id}",
+            locale=session.locale,
+        )
+        try:
+            self._inbox.submit(event)
+        except InboxFull:
+            language = self._detector.from_hint(session.locale) or self._settings.default_language
+            await _error(ws, "unavailable", self._catalog.text(language, "busy"), client_id)
+            return
+        await ws.send_json({"type": "ack", "id": client_id})
+
+    # -- delivery ----------------------------------------------------------------
+
+    async def deliver(self, address: Address, reply: Reply) -> None:
+        cid = address.conversation_id
+        await self._broadcast(cid, {"type": "typing"})
+        async for piece in reply:
+            await self._broadcast(cid, {"type": "delta", "reply": reply.id, "text": piece})
+        await self._broadcast(
+            cid,
+            {
+                "type": "done",
+                "reply": reply.id,
+                "role": reply.role.value,
+                "text": await reply.text(),
+                "source": {"title": reply.source} if reply.source else None,
+            },
+        )
+
+    async def state_changed(self, address: Address, state: State) -> None:
+        await self._broadcast(address.conversation_id, {"type": "state", "state": state.value})
+
+    async def _broadcast(self, conversation_id: str, frame: dict[str, Any]) -> None:
+        for ws in list(self._sockets.get(conversation_id, ())):
+            try:
+                await ws.send_json(frame)
+            except (ConnectionError, RuntimeError):
+                # Closed mid-reply; the transcript keeps the text for the next hello.
+                self._forget(conversation_id, ws)
+
+    def _forget(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
+        sockets = self._sockets.get(conversation_id)
+        if sockets is not None:
+            sockets.discard(ws)
+            if not sockets:
+                del self._sockets[conversation_id]
+
+    async def _close_all(self, app: web.Application) -> None:
+        # 1012 tells the widget to reconnect: another instance will answer.
+        for sockets in list(self._sockets.values()):
+            for ws in list(sockets):
+                await ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"restarting")
+
+
+def _frame(data: str) -> dict[str, Any] | None:
+    try:
+        frame = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return None
+    return frame
+
+
+def _message(turn: Turn) -> dict[str, Any]:
+    # A customer's message carries the widget's own id, so a widget that never
+    # saw the ack can tell the message arrived and not send it again.
+    message_id = turn.meta.get("message_id")
+    shown_id = str(message_id).split(":", 1)[-1] if message_id else turn.id
+    return {
+        "id": shown_id,
+        "role": turn.role.value,
+        "text": turn.text,
+        "source": {"title": turn.source} if turn.source else None,
+        "at": turn.at.isoformat(),
+    }
+
+
+async def _error(
+    ws: web.WebSocketResponse, code: str, message: str, client_id: str | None = None
+) -> None:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if client_id is not None:
+        frame["id"] = client_id
+    await ws.send_json(frame)

@@ -1,0 +1,50 @@
+# Catálogo en español. Mismas claves y mismos marcadores que locales/en.ftl.
+
+## Conversation
+
+greeting = ¡Hola! Soy { $bot_name }. Pregúntame sobre envíos, devoluciones, reembolsos, pagos, tus pedidos o tu cuenta, o escribe "humano" en cualquier momento para hablar con una persona.
+welcome-back = ¡De nada! ¿Hay algo más en lo que pueda ayudarte?
+kb-not-sure = No estoy seguro de tener la respuesta correcta y prefiero no adivinar. ¿Quieres que llame a una persona de nuestro equipo? Solo escribe "sí".
+handoff-waiting = Estoy llamando a una persona de nuestro equipo de soporte. La referencia de tu caso es { $ticket }. Quédate en este chat: te responderán aquí mismo.
+handoff-declined = De acuerdo. ¿En qué más puedo ayudarte?
+fallback-error = Lo siento, algo falló de mi lado. Le pedí a una persona de nuestro equipo que continúe; la referencia de tu caso es { $ticket }.
+message-too-long = Ese mensaje es demasiado largo para mí. Por favor, escribe menos de { $limit } caracteres.
+busy = Estamos muy ocupados en este momento. Tu mensaje se enviará de nuevo en un momento.
+fallback-unavailable = Lo siento, ahora no puedo responder por un problema de nuestro lado. Inténtalo de nuevo en unos minutos.
+agent-joined = Una persona de nuestro equipo de soporte se unió al chat (caso { $ticket }).
+back-to-bot = Nuestro equipo de soporte te devolvió a mí. ¿En qué más puedo ayudarte?
+ticket-resolved = Tu caso { $ticket } quedó resuelto. Si necesitas algo más, escribe aquí.
+
+## Orders
+
+order-ask-number = Claro, puedo revisarlo. ¿Cuál es tu número de pedido? Tiene 5 dígitos y aparece en tu correo de confirmación.
+order-not-found = No encontré el pedido #{ $order }. ¿Puedes revisar el número en tu correo de confirmación?
+order-processing = El pedido #{ $order } se está preparando en nuestro almacén. Debería llegar a más tardar el { DATETIME($eta, dateStyle: "long") }.
+order-packed = El pedido #{ $order } está empacado y esperando a la transportista. Debería llegar a más tardar el { DATETIME($eta, dateStyle: "long") }.
+order-shipped = El pedido #{ $order } va en camino con { $carrier } (número de seguimiento { $tracking }). Debería llegar a más tardar el { DATETIME($eta, dateStyle: "long") }.
+order-out-for-delivery = El pedido #{ $order } está en reparto con { $carrier } y debería llegarte hoy.
+order-delivered = El pedido #{ $order } se entregó el { DATETIME($delivered, dateStyle: "long") }. Si no lo encuentras, escribe "humano" y una persona te ayudará.
+order-cancelled = El pedido #{ $order } fue cancelado, así que no se enviará.
+
+## Web chat widget
+
+ui-title = Soporte de { $bot_name }
+ui-placeholder = Escribe tu mensaje…
+ui-send = Enviar
+ui-close = Cerrar el chat
+ui-open = Chatea con nosotros
+ui-connecting = Conectando…
+ui-reconnecting = Se perdió la conexión. Reconectando…
+ui-typing = { $bot_name } está escribiendo
+ui-source = Fuente
+ui-agent = Agente de soporte
+ui-bot = { $bot_name }
+
+## Frases que el cliente puede usar, separadas por comas.
+
+match-human = humano, un humano, agente, un agente, una persona, persona real, hablar con alguien, hablar con una persona, representante, operador, atencion al cliente, servicio al cliente
+match-yes = si, sí, si por favor, claro, vale, ok, de acuerdo, por favor, adelante, dale
+match-no = no, no gracias, ahora no, no hace falta
+match-greeting = hola, buenas, buenos dias, buenas tardes, buenas noches, hey
+match-thanks = gracias, muchas gracias, mil gracias, te lo agradezco
+match-order-status = donde esta mi pedido, estado del pedido, estado de mi pedido, rastrear, seguimiento, llega, llegara, llegada, cuando llega, fecha de entrega

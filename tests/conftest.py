@@ -1,0 +1,210 @@
+"""Shared fixtures: settings, both real stores, and a web-chat client on a real socket.
+
+Redis tests use `REDIS_TEST_URL` (default redis://localhost:6379/11) and a fresh
+key prefix per test, deleted afterwards. Where Redis or Chromium is missing,
+those tests skip saying why, except under `SWITCHBOARD_REQUIRE_ALL=1` (CI),
+where a missing part fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import ClientWebSocketResponse
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from bot.app import RUNTIME, Runtime, create_app
+from bot.config import Settings
+from bot.store import MemoryStore, Store
+from bot.store.redis_store import RedisStore
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://localhost:6379/11")
+REQUIRE_ALL = os.environ.get("SWITCHBOARD_REQUIRE_ALL") == "1"
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def missing(what: str) -> None:
+    """Skip for a missing part on a developer's machine; fail in CI."""
+    if REQUIRE_ALL:
+        pytest.fail(f"{what} (SWITCHBOARD_REQUIRE_ALL=1: CI must run this test)")
+    pytest.skip(what)
+
+
+def make_settings(**env: str) -> Settings:
+    base = {"STREAM_CHUNK_DELAY_MS": "2", "ADMIN_TOKEN": ADMIN_TOKEN, "LOG_LEVEL": "debug"}
+    base.update(env)
+    return Settings.from_env(base)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+async def _reachable_redis() -> str:
+    client = Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        await client.ping()
+    except Exception as exc:
+        missing(f"no Redis at {REDIS_TEST_URL}: {exc}")
+    finally:
+        await client.aclose()
+    return REDIS_TEST_URL
+
+
+async def _drop_prefix(url: str, prefix: str) -> None:
+    client = Redis.from_url(url)
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def _new_prefix() -> str:
+    return f"sbtest:{uuid.uuid4().hex[:12]}:"
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    return await _reachable_redis()
+
+
+@pytest.fixture
+async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
+    prefix = _new_prefix()
+    yield prefix
+    await _drop_prefix(redis_url, prefix)
+
+
+def redis_store(url: str, prefix: str, **options: Any) -> RedisStore:
+    return RedisStore.from_url(url, prefix=prefix, **options)
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store_factory(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Callable[..., Store]]:
+    """Builds stores of one backend; every store built is closed afterwards."""
+    built: list[Store] = []
+    url, prefix = None, _new_prefix()
+    if request.param == "redis":
+        url = await _reachable_redis()
+
+    def build(**options: Any) -> Store:
+        store: Store = (
+            MemoryStore(**options) if url is None else redis_store(url, prefix, **options)
+        )
+        built.append(store)
+        return store
+
+    yield build
+    for store in built:
+        await store.close()
+    if url is not None:
+        await _drop_prefix(url, prefix)
+
+
+# -- a web-chat customer over a real socket -----------------------------------
+
+
+@dataclass
+class Answer:
+    """One reply as the widget saw it."""
+
+    role: str
+    text: str
+    source: str | None
+    deltas: list[str] = field(default_factory=list)
+
+
+class Customer:
+    """Speaks the web chat protocol like the widget does."""
+
+    def __init__(
+        self, client: TestClient[Any, Any], session: str | None = None, locale: str = "en-US"
+    ) -> None:
+        self.client = client
+        self.session = session
+        self.locale = locale
+        self.ws: ClientWebSocketResponse | None = None
+        self.welcome: dict[str, Any] = {}
+        self.frames: list[dict[str, Any]] = []
+        self._counter = 0
+
+    async def connect(self) -> dict[str, Any]:
+        self.ws = await self.client.ws_connect("/webchat/ws")
+        await self.ws.send_json({"type": "hello", "session": self.session, "locale": self.locale})
+        self.welcome = await self.receive()
+        assert self.welcome["type"] == "welcome", self.welcome
+        self.session = self.welcome["session"]
+        return self.welcome
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def receive(self, wait: float = 5.0) -> dict[str, Any]:
+        assert self.ws is not None
+        frame: dict[str, Any] = await self.ws.receive_json(timeout=wait)
+        self.frames.append(frame)
+        return frame
+
+    async def send(self, text: str, message_id: str | None = None) -> str:
+        assert self.ws is not None
+        self._counter += 1
+        message_id = message_id or f"m{self._counter}-{uuid.uuid4().hex[:6]}"
+        await self.ws.send_json({"type": "message", "id": message_id, "text": text})
+        return message_id
+
+    async def next_answer(self, wait: float = 5.0) -> Answer:
+        deltas: dict[str, list[str]] = {}
+        while True:
+            frame = await self.receive(wait)
+            if frame["type"] == "delta":
+                deltas.setdefault(frame["reply"], []).append(frame["text"])
+            elif frame["type"] == "done":
+                source = frame["source"]["title"] if frame["source"] else None
+                return Answer(frame["role"], frame["text"], source, deltas.get(frame["reply"], []))
+            elif frame["type"] == "error":
+                raise AssertionError(f"error frame: {frame}")
+
+    async def ask(self, text: str) -> Answer:
+        await self.send(text)
+        return await self.next_answer()
+
+    async def state(self, wait: float = 5.0) -> str:
+        while True:
+            frame = await self.receive(wait)
+            if frame["type"] == "state":
+                return str(frame["state"])
+
+    async def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
+        """Frames that arrive within `seconds` (to show that nothing more came)."""
+        got = []
+        try:
+            while True:
+                got.append(await self.receive(seconds))
+        except TimeoutError:
+            return got
+
+
+@pytest.fixture
+def app_client(
+    aiohttp_client: Callable[..., Any],
+) -> Callable[..., Any]:
+    """Starts the whole app on an ephemeral port: `client, runtime = await start(settings)`."""
+
+    async def start(
+        settings: Settings, store: Store | None = None
+    ) -> tuple[TestClient[Any, Any], Runtime]:
+        app = create_app(settings, store=store)
+        client = await aiohttp_client(app)
+        return client, app[RUNTIME]
+
+    return start
