@@ -64,6 +64,10 @@ class Plan:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def _handoff_plan(reason: str) -> Plan:
+    return Plan(handoff_reason=reason, intent="human_required", meta={"route": "handoff"})
+
+
 @dataclass(slots=True)
 class _Turn:
     """The working state of one turn, written back in one save at the end."""
@@ -205,19 +209,11 @@ class Engine:
         remember = extract(text)
         if ticket.awaiting == AWAITING_HANDOFF_OFFER:
             if cat.is_only(lang, "match-yes", text):
-                return Plan(
-                    handoff_reason="the customer accepted the offer of a person",
-                    intent="human_required",
-                    meta={"route": "handoff"},
-                )
+                return _handoff_plan("the customer accepted the offer of a person")
             if cat.is_only(lang, "match-no", text):
                 return Plan(text=cat.text(lang, "handoff-declined"), meta={"route": "canned"})
         if cat.matches(lang, "match-human", text):
-            return Plan(
-                handoff_reason="the customer asked for a person",
-                intent="human_required",
-                meta={"route": "handoff"},
-            )
+            return _handoff_plan("the customer asked for a person")
         if cat.is_only(lang, "match-greeting", text):
             greeting = cat.text(lang, "greeting", bot_name=self._settings.bot_name)
             return Plan(text=greeting, meta={"route": "canned"})

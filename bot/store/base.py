@@ -40,9 +40,17 @@ class Store(ABC):
     async def close(self) -> None:
         """Release connections. The store is unusable afterwards."""
 
-    @abstractmethod
     async def load(self, conversation_id: str) -> Snapshot:
         """The conversation and its current ticket (either may be missing)."""
+        conversation = await self.get_conversation(conversation_id)
+        ticket = None
+        if conversation is not None and conversation.ticket_id is not None:
+            ticket = await self.get_ticket(conversation.ticket_id)
+        return Snapshot(conversation, ticket)
+
+    @abstractmethod
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """A conversation by id (`channel:customer`)."""
 
     @abstractmethod
     async def get_ticket(self, ticket_id: str) -> Ticket | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.errors import LockTimeout
 from bot.model import Conversation, Ticket, Turn
-from bot.store.base import Snapshot, Store
+from bot.store.base import Store
 
 _LOG_MAXLEN = 10_000
 
@@ -71,15 +71,9 @@ class MemoryStore(Store):
     async def close(self) -> None:
         return None
 
-    async def load(self, conversation_id: str) -> Snapshot:
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
         raw = self._conversations.get(conversation_id)
-        if raw is None:
-            return Snapshot(None, None)
-        conversation = Conversation.from_json(json.loads(raw))
-        ticket = None
-        if conversation.ticket_id is not None:
-            ticket = await self.get_ticket(conversation.ticket_id)
-        return Snapshot(conversation, ticket)
+        return None if raw is None else Conversation.from_json(json.loads(raw))
 
     async def get_ticket(self, ticket_id: str) -> Ticket | None:
         raw = self._tickets.get(ticket_id)

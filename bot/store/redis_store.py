@@ -29,7 +29,7 @@ from redis.exceptions import LockError, LockNotOwnedError
 
 from bot.errors import LockTimeout
 from bot.model import Conversation, Ticket, Turn
-from bot.store.base import Snapshot, Store
+from bot.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +74,9 @@ class RedisStore(Store):
     async def close(self) -> None:
         await self._redis.aclose()
 
-    async def load(self, conversation_id: str) -> Snapshot:
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
         raw = await self._redis.get(self.key("conv", conversation_id))
-        if raw is None:
-            return Snapshot(None, None)
-        conversation = Conversation.from_json(json.loads(raw))
-        ticket = None
-        if conversation.ticket_id is not None:
-            ticket = await self.get_ticket(conversation.ticket_id)
-        return Snapshot(conversation, ticket)
+        return None if raw is None else Conversation.from_json(json.loads(raw))
 
     async def get_ticket(self, ticket_id: str) -> Ticket | None:
         raw = await self._redis.get(self.key("ticket", ticket_id))
