@@ -49,11 +49,6 @@ class Reply:
                 pass
         return "".join(self._parts)
 
-    @property
-    def produced(self) -> str:
-        """What has been produced so far."""
-        return "".join(self._parts)
-
     @classmethod
     def whole(cls, text: str, *, role: Role = Role.BOT, source: str | None = None) -> Reply:
         """A reply known in full up front (canned texts, agent messages)."""
