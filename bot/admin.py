@@ -17,6 +17,7 @@ from bot import __version__
 from bot.config import Secret
 from bot.engine import Engine
 from bot.handoff import RecordingDesk
+from bot.killswitch import KillSwitch
 from bot.statemachine import Event, Rejected
 from bot.store import Store
 
@@ -35,6 +36,7 @@ def add_routes(
     store: Store,
     engine: Engine,
     desk: RecordingDesk,
+    killswitch: KillSwitch,
     token: Secret | None,
 ) -> None:
     async def healthz(request: web.Request) -> web.Response:
@@ -94,11 +96,27 @@ def add_routes(
             return _problem(409, result.reason)
         return web.json_response({"status": result.state.value})
 
+    async def killswitch_state(request: web.Request) -> web.Response:
+        return web.json_response({"engaged": await killswitch.engaged()})
+
+    async def killswitch_set(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return _problem(400, 'send JSON: {"engaged": true} or {"engaged": false}')
+        engaged = body.get("engaged") if isinstance(body, dict) else None
+        if not isinstance(engaged, bool):
+            return _problem(400, 'send JSON: {"engaged": true} or {"engaged": false}')
+        await killswitch.set(engaged)
+        return web.json_response({"engaged": engaged})
+
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/admin/handoffs", guarded(handoffs))
     app.router.add_get("/admin/tickets/{ticket}", guarded(ticket))
     app.router.add_post("/admin/tickets/{ticket}/{action}", guarded(act))
+    app.router.add_get("/admin/killswitch", guarded(killswitch_state))
+    app.router.add_put("/admin/killswitch", guarded(killswitch_set))
 
 
 def _problem(status: int, detail: str) -> web.Response:

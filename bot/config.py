@@ -137,6 +137,54 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"expected seconds from {low:g} to {high:g}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected seconds from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
+def _amount(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("expected an amount such as 500 or 249.99") from None
+    if value < 0:
+        raise ValueError("expected an amount of 0 or more")
+    return value
+
+
+_MODEL = re.compile(r"^[\w.:/@+-]+$")
+
+
+def _model(raw: str) -> str:
+    value = raw.strip()
+    if not _MODEL.match(value):
+        raise ValueError("expected a litellm model name such as openai/gpt-4o-mini")
+    return value
+
+
+def _models(raw: str) -> tuple[str, ...]:
+    return tuple(_model(part) for part in raw.split(",") if part.strip())
+
+
+def _url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// URL")
+    return value
+
+
+def _key(raw: str) -> Secret:
+    return Secret(raw.strip())
+
+
 def _secret(raw: str) -> Secret:
     if len(raw) < 16:
         raise ValueError("expected at least 16 characters")
@@ -170,7 +218,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KB_DIR", "kb/demo", _directory, "Folder of Markdown knowledge-base articles."),
     Variable(
         "KB_MIN_SCORE",
-        "0.45",
+        "0.6",
         _fraction,
         "Share of the question a passage must cover (0-1) before the bot answers with it; "
         "below it the bot says it is not sure and offers a person.",
@@ -192,6 +240,103 @@ VARIABLES: tuple[Variable, ...] = (
         _file,
         "JSON file of orders for the demo order-status flow.",
     ),
+    Variable(
+        "AGENT_MODE",
+        "enabled",
+        _choice("enabled", "disabled"),
+        "`disabled` starts with the kill switch on: no model calls, a static auto-reply, "
+        "every ticket to a person. Flip it at run time with `switchboard killswitch`.",
+    ),
+    Variable(
+        "ROUTER_THRESHOLD",
+        "0.70",
+        _fraction,
+        "Below this confidence of the local router, the commodity model routes the turn "
+        "(when configured) and the reasoning tier answers it.",
+    ),
+    Variable(
+        "COMMODITY_MODEL",
+        None,
+        _model,
+        "litellm model for routing help and knowledge-base answers, e.g. `openai/gpt-4o-mini` "
+        "or `hosted_vllm/qwen2.5-7b`. Unset: offline answers only.",
+    ),
+    Variable("COMMODITY_FALLBACKS", "", _models, "Comma-separated models tried when it fails."),
+    Variable(
+        "COMMODITY_API_BASE",
+        None,
+        _url,
+        "API base for the commodity tier (a self-hosted OpenAI-compatible server).",
+    ),
+    Variable(
+        "COMMODITY_API_KEY",
+        None,
+        _key,
+        "API key for the commodity tier (else the provider's usual variable, e.g. "
+        "`OPENAI_API_KEY`).",
+        secret=True,
+    ),
+    Variable(
+        "REASONING_MODEL",
+        None,
+        _model,
+        "litellm model for complex or uncertain turns, with the flows as tools. "
+        "Unset: such turns get the deterministic flows and the knowledge base.",
+    ),
+    Variable("REASONING_FALLBACKS", "", _models, "Comma-separated models tried when it fails."),
+    Variable("REASONING_API_BASE", None, _url, "API base for the reasoning tier."),
+    Variable("REASONING_API_KEY", None, _key, "API key for the reasoning tier.", secret=True),
+    Variable(
+        "LLM_FIRST_TOKEN_TIMEOUT_SECONDS",
+        "10",
+        _seconds(0.1, 300),
+        "A model that sends nothing for this long is abandoned for the next fallback.",
+    ),
+    Variable(
+        "LLM_TOTAL_TIMEOUT_SECONDS",
+        "60",
+        _seconds(1, 600),
+        "Longest a model answer may take from the request to its last token.",
+    ),
+    Variable(
+        "LLM_MAX_TOOL_ROUNDS",
+        "3",
+        _integer(1, 10),
+        "Tool calls the reasoning tier may chain in one turn.",
+    ),
+    Variable(
+        "MODEL_PRICES_FILE",
+        None,
+        _file,
+        "JSON prices for models litellm does not know (self-hosted): "
+        '`{"model": {"input_per_million": 0.1, "output_per_million": 0.3}}`.',
+    ),
+    Variable(
+        "BOT_CONFIG",
+        "bot.yaml",
+        _file,
+        "Operator file: company, tone and rules the model answers by.",
+    ),
+    Variable(
+        "REFUND_HUMAN_LIMIT",
+        "500",
+        _amount,
+        "Refunds above this amount always go to a person.",
+    ),
+    Variable(
+        "REFUND_WINDOW_DAYS",
+        "30",
+        _integer(0, 3650),
+        "Days after delivery within which an order may be refunded.",
+    ),
+    Variable(
+        "ORDERS_URL",
+        None,
+        _url,
+        "The shop's orders API (`GET {url}/orders/{number}`, "
+        "`POST {url}/orders/{number}/cancel`). Unset: `ORDERS_FILE`.",
+    ),
+    Variable("ORDERS_API_KEY", None, _key, "Bearer token for `ORDERS_URL`.", secret=True),
     Variable(
         "TRANSCRIPT_MAX_TURNS",
         "200",
@@ -289,6 +434,25 @@ class Settings:
     supported_languages: tuple[str, ...]
     bot_name: str
     orders_file: Path
+    agent_mode: str
+    router_threshold: float
+    commodity_model: str | None
+    commodity_fallbacks: tuple[str, ...]
+    commodity_api_base: str | None
+    commodity_api_key: Secret | None = field(repr=False)
+    reasoning_model: str | None
+    reasoning_fallbacks: tuple[str, ...]
+    reasoning_api_base: str | None
+    reasoning_api_key: Secret | None = field(repr=False)
+    llm_first_token_timeout_seconds: float
+    llm_total_timeout_seconds: float
+    llm_max_tool_rounds: int
+    model_prices_file: Path | None
+    bot_config: Path
+    refund_human_limit: float
+    refund_window_days: int
+    orders_url: str | None
+    orders_api_key: Secret | None = field(repr=False)
     transcript_max_turns: int
     max_message_chars: int
     ticket_idle_minutes: int

@@ -20,23 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 from bot.audit import Audit
+from bot.brain import Brain, Plan
 from bot.config import Settings
-from bot.flow import Flow, FlowContext
 from bot.handoff import AgentDesk, handoff_now
-from bot.i18n import Catalog, fold
-from bot.knowledge import KnowledgeBase
+from bot.i18n import Catalog
 from bot.language import LanguageDetector
 from bot.model import Address, Conversation, Inbound, Role, Ticket, Turn, new_ticket_id, now
-from bot.orders import OrdersBackend
-from bot.reply import Outbox, Reply, paced
-from bot.slots import extract
+from bot.reply import Outbox, Reply
 from bot.statemachine import Effect, Event, Rejected, State, Transition, transition
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-
-AWAITING_HANDOFF_OFFER = "handoff_offer"
-AWAITING_ORDER_NUMBER = "order_number"
 
 # Effects that belong to pieces not built yet (the SLA timer arrives with the
 # Slack agent console); the engine acknowledges them without acting.
@@ -47,25 +41,7 @@ _CUSTOMER_TEXTS = {
     Effect.TELL_BACK_TO_BOT: "back-to-bot",
     Effect.TELL_RESOLVED: "ticket-resolved",
 }
-
-
-@dataclass(slots=True)
-class Plan:
-    """What the bot decided to do with one customer message."""
-
-    text: str | None = None
-    stream: bool = False
-    source: str | None = None
-    handoff_reason: str | None = None
-    remember: dict[str, str] = field(default_factory=dict)
-    awaiting: str | None = None
-    answered: bool = True
-    intent: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _handoff_plan(reason: str) -> Plan:
-    return Plan(handoff_reason=reason, intent="human_required", meta={"route": "handoff"})
+_HISTORY_TURNS = 8
 
 
 @dataclass(slots=True)
@@ -85,9 +61,7 @@ class Engine:
         store: Store,
         catalog: Catalog,
         detector: LanguageDetector,
-        knowledge: KnowledgeBase,
-        flows: Mapping[str, Flow],
-        orders: OrdersBackend,
+        brain: Brain,
         desk: AgentDesk,
         outbox: Outbox,
         audit: Audit,
@@ -96,9 +70,7 @@ class Engine:
         self._store = store
         self._catalog = catalog
         self._detector = detector
-        self._kb = knowledge
-        self._flows = dict(flows)
-        self._orders = orders
+        self._brain = brain
         self._desk = desk
         self._outbox = outbox
         self._audit = audit
@@ -182,109 +154,46 @@ class Engine:
         )
 
     async def _bot_answers(self, work: _Turn, event: Inbound) -> None:
-        plan = await self._plan(work.ticket, event.text)
         ticket = work.ticket
+        history = await self._store.transcript(ticket.id, limit=_HISTORY_TURNS)
+        plan = await self._brain.plan(ticket, event.text, history)
+        if plan.text is not None or plan.pieces is not None:
+            await self._say_plan(work, plan)
+        work.turns[0] = _with_record(work.turns[0], plan)
         unresolved = 0 if plan.answered else ticket.unresolved_turns + 1
+        fields = {**ticket.fields, **plan.remember}
         work.ticket = replace(
-            ticket,
-            fields={**ticket.fields, **plan.remember},
+            work.ticket,
+            fields={key: value for key, value in fields.items() if value},
             awaiting=plan.awaiting,
             intent=plan.intent or ticket.intent,
             unresolved_turns=unresolved,
+            cost_usd=ticket.cost_usd + sum(u.cost_usd for u in plan.usages),
+            prompt_tokens=ticket.prompt_tokens + sum(u.prompt_tokens for u in plan.usages),
+            completion_tokens=ticket.completion_tokens
+            + sum(u.completion_tokens for u in plan.usages),
         )
+        if plan.failure is not None:
+            await self._recover(work, f"the model failed: {plan.failure}")
+            return
         if plan.handoff_reason is None and unresolved >= self._settings.unresolved_turns_limit:
             plan.handoff_reason = f"the bot could not answer {unresolved} turns in a row"
-            plan.text = None
-        if plan.text:
-            await self._say(
-                work, plan.text, stream=plan.stream, source=plan.source, meta=plan.meta
-            )
         if plan.handoff_reason is not None:
             await self._hand_off(work, plan.handoff_reason)
         await self._store.save(work.conversation, work.ticket, work.turns)
 
-    async def _plan(self, ticket: Ticket, text: str) -> Plan:
-        """Choose the cheapest layer that can answer: triggers, flows, knowledge base."""
-        lang, cat = ticket.language, self._catalog
-        remember = extract(text)
-        if ticket.awaiting == AWAITING_HANDOFF_OFFER:
-            if cat.is_only(lang, "match-yes", text):
-                return _handoff_plan("the customer accepted the offer of a person")
-            if cat.is_only(lang, "match-no", text):
-                return Plan(text=cat.text(lang, "handoff-declined"), meta={"route": "canned"})
-        if cat.matches(lang, "match-human", text):
-            return _handoff_plan("the customer asked for a person")
-        if cat.is_only(lang, "match-greeting", text):
-            greeting = cat.text(lang, "greeting", bot_name=self._settings.bot_name)
-            return Plan(text=greeting, meta={"route": "canned"})
-        if cat.is_only(lang, "match-thanks", text):
-            return Plan(text=cat.text(lang, "welcome-back"), meta={"route": "canned"})
-        if self._about_order(ticket, text, remember):
-            return await self._run_flow("order_status", ticket, text, remember)
-        return self._from_knowledge(ticket, text, remember)
-
-    def _about_order(self, ticket: Ticket, text: str, remember: Mapping[str, str]) -> bool:
-        if self._catalog.matches(ticket.language, "match-order-status", text):
-            return True
-        number = remember.get("order_number")
-        if number is None:
-            return False
-        if ticket.awaiting == AWAITING_ORDER_NUMBER:
-            return True
-        # "10042", "my order is #10042": the number is the message.
-        return len(fold(text.replace(number, " ")).split()) <= 4
-
-    async def _run_flow(
-        self, intent: str, ticket: Ticket, text: str, remember: dict[str, str]
-    ) -> Plan:
-        flow = self._flows[intent]
-        result = await flow(
-            FlowContext(
-                text=text,
-                language=ticket.language,
-                fields={**ticket.fields, **remember},
-                awaiting=ticket.awaiting,
-                catalog=self._catalog,
-                orders=self._orders,
-            )
-        )
-        return Plan(
-            text=result.text,
-            remember={**remember, **result.remember},
-            awaiting=result.awaiting,
-            handoff_reason=result.handoff_reason,
-            answered=result.answered,
-            intent=intent,
-            meta={"route": f"flow:{intent}"},
-        )
-
-    def _from_knowledge(self, ticket: Ticket, text: str, remember: dict[str, str]) -> Plan:
-        hits = self._kb.search(text, ticket.language)
-        if hits and hits[0].coverage >= self._settings.kb_min_score:
-            best = hits[0]
-            return Plan(
-                text=best.passage.text,
-                stream=True,
-                source=best.passage.article.title,
-                remember=remember,
-                intent="faq_policy",
-                meta={
-                    "route": "kb",
-                    "article": best.passage.article.id,
-                    "coverage": round(best.coverage, 3),
-                    "score": round(best.score, 3),
-                },
-            )
-        return Plan(
-            text=self._catalog.text(ticket.language, "kb-not-sure"),
-            remember=remember,
-            awaiting=AWAITING_HANDOFF_OFFER,
-            answered=False,
-            meta={
-                "route": "kb_unsure",
-                "coverage": round(hits[0].coverage, 3) if hits else 0.0,
-            },
-        )
+    async def _say_plan(self, work: _Turn, plan: Plan) -> None:
+        if plan.pieces is not None:
+            reply = Reply(plan.pieces, source=plan.source)
+        else:
+            reply = Reply.whole(plan.text or "", source=plan.source)
+        await self._send(work.ticket.address, reply)
+        text = await reply.text()
+        meta = {key: value for key, value in plan.meta.items() if key != "router"}
+        if plan.failure is not None:
+            meta["failure"] = str(plan.failure)
+        if text:
+            work.turns.append(Turn(Role.BOT, text, id=reply.id, source=plan.source, meta=meta))
 
     # -- handoff and agent actions -------------------------------------------
 
@@ -302,7 +211,7 @@ class Engine:
                 text = self._catalog.text(
                     work.ticket.language, "handoff-waiting", ticket=work.ticket.id
                 )
-                await self._say(work, text, role=Role.SYSTEM, meta={"route": "handoff"})
+                await self._say(work, text, role=Role.SYSTEM, meta={"handler": "handoff"})
             elif effect is Effect.NOTIFY_AGENTS:
                 # Persist before the desk sees it, so an agent who opens it reads it all.
                 await self._store.save(work.conversation, work.ticket, work.turns)
@@ -349,21 +258,12 @@ class Engine:
         work: _Turn,
         text: str,
         *,
-        stream: bool = False,
         role: Role = Role.BOT,
-        source: str | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
-        if stream:
-            reply = Reply(
-                paced(text, self._settings.stream_chunk_delay_ms), role=role, source=source
-            )
-        else:
-            reply = Reply.whole(text, role=role, source=source)
+        reply = Reply.whole(text, role=role)
         await self._send(work.ticket.address, reply)
-        work.turns.append(
-            Turn(role, await reply.text(), id=reply.id, source=source, meta=dict(meta or {}))
-        )
+        work.turns.append(Turn(role, text, id=reply.id, meta=dict(meta or {})))
 
     async def _send(self, address: Address, reply: Reply) -> None:
         try:
@@ -373,14 +273,25 @@ class Engine:
             # transcript and is shown when they come back.
             log.exception("delivery failed to %s", address.conversation_id)
 
-    async def _recover(self, work: _Turn) -> None:
+    async def _recover(self, work: _Turn, reason: str = "the bot failed while answering") -> None:
         """The turn failed after the ticket was loaded: apologise and get a person."""
         ticket = work.ticket
         text = self._catalog.text(ticket.language, "fallback-error", ticket=ticket.id)
         try:
-            await self._say(work, text, role=Role.SYSTEM, meta={"route": "fallback"})
-            if ticket.status is State.BOT:
-                await self._hand_off(work, "the bot failed while answering")
+            await self._say(work, text, role=Role.SYSTEM, meta={"handler": "fallback"})
+            if work.ticket.status is State.BOT:
+                await self._hand_off(work, reason)
             await self._store.save(work.conversation, work.ticket, work.turns)
         except Exception:
             log.exception("could not record the failure of ticket %s", ticket.id)
+
+
+def _with_record(turn: Turn, plan: Plan) -> Turn:
+    """The customer's turn with how it was handled: route, handler, models and cost."""
+    record: dict[str, Any] = dict(turn.meta)
+    record["router"] = plan.meta.get("router")
+    record["handler"] = plan.meta.get("handler")
+    record["kill_switch"] = bool(plan.meta.get("kill_switch"))
+    record["llm"] = [usage.to_json() for usage in plan.usages]
+    record["cost_usd"] = sum(usage.cost_usd for usage in plan.usages)
+    return replace(turn, meta=record)

@@ -119,6 +119,9 @@ class Ticket:
     awaiting: str | None = None
     unresolved_turns: int = 0
     handoff_reason: str | None = None
+    cost_usd: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     created_at: datetime = field(default_factory=now)
     updated_at: datetime = field(default_factory=now)
 
@@ -135,6 +138,9 @@ class Ticket:
             "awaiting": self.awaiting,
             "unresolved_turns": self.unresolved_turns,
             "handoff_reason": self.handoff_reason,
+            "cost_usd": self.cost_usd,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -152,6 +158,9 @@ class Ticket:
             awaiting=data.get("awaiting"),
             unresolved_turns=data.get("unresolved_turns", 0),
             handoff_reason=data.get("handoff_reason"),
+            cost_usd=data.get("cost_usd", 0.0),
+            prompt_tokens=data.get("prompt_tokens", 0),
+            completion_tokens=data.get("completion_tokens", 0),
             created_at=_time(data["created_at"]),
             updated_at=_time(data["updated_at"]),
         )

@@ -207,13 +207,16 @@ class WebChat(Channel):
         await self._broadcast(cid, {"type": "typing"})
         async for piece in reply:
             await self._broadcast(cid, {"type": "delta", "reply": reply.id, "text": piece})
+        text = await reply.text()
+        if not text:
+            return  # nothing was said (a model failed first); the apology follows
         await self._broadcast(
             cid,
             {
                 "type": "done",
                 "reply": reply.id,
                 "role": reply.role.value,
-                "text": await reply.text(),
+                "text": text,
                 "source": {"title": reply.source} if reply.source else None,
             },
         )

@@ -1,37 +1,53 @@
-"""Orders from a JSON file: the demo shop, and a quick start for a small one."""
+"""Orders from a JSON or CSV file: the demo shop, and a quick start for a small one.
+
+JSON: `{"orders": [{"number": "10042", "status": "shipped", "eta": "2026-12-03", ...}]}`.
+CSV: a header row with `number,status,email,eta,delivered_on,carrier,tracking,total`.
+Cancellations change the loaded copy only; the file is never written.
+"""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.orders import Order, OrderStatus
+from bot.orders import Order, OrdersError, OrderStatus
 
-
-def _day(raw: Any) -> date | None:
-    return date.fromisoformat(raw) if raw else None
+CANCELLABLE = frozenset({OrderStatus.PROCESSING})
 
 
 class FileOrdersBackend:
-    """`{"orders": [{"number": "10042", "status": "shipped", "eta": "2026-11-28", ...}]}`."""
-
     def __init__(self, path: Path) -> None:
-        data = json.loads(path.read_text("utf-8"))
-        self._orders = {
-            str(row["number"]): Order(
-                number=str(row["number"]),
-                status=OrderStatus(row["status"]),
-                email=row.get("email"),
-                eta=_day(row.get("eta")),
-                delivered_on=_day(row.get("delivered_on")),
-                carrier=row.get("carrier"),
-                tracking=row.get("tracking"),
-                total=row.get("total"),
-            )
-            for row in data["orders"]
-        }
+        rows = _read(path)
+        try:
+            self._orders = {order.number: order for order in map(Order.from_json, rows)}
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"{path}: an order row is not valid: {exc}") from None
 
     async def get(self, number: str) -> Order | None:
         return self._orders.get(number)
+
+    async def cancel(self, number: str) -> Order:
+        order = self._orders.get(number)
+        if order is None:
+            raise OrdersError(f"no order {number}")
+        if order.status not in CANCELLABLE:
+            raise OrdersError(f"order {number} is {order.status} and cannot be cancelled")
+        cancelled = dataclasses.replace(order, status=OrderStatus.CANCELLED)
+        self._orders[number] = cancelled
+        return cancelled
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    text = path.read_text("utf-8")
+    if path.suffix.lower() == ".csv":
+        return [
+            {k: v for k, v in row.items() if v != ""} for row in csv.DictReader(text.splitlines())
+        ]
+    data = json.loads(text)
+    orders = data["orders"] if isinstance(data, dict) else data
+    if not isinstance(orders, list):
+        raise ValueError(f"{path}: expected a list of orders")
+    return orders

@@ -28,6 +28,31 @@ order-out-for-delivery = Order #{ $order } is out for delivery with { $carrier }
 order-delivered = Order #{ $order } was delivered on { DATETIME($delivered, dateStyle: "long") }. If you can't find it, say "human" and a person will help.
 order-cancelled = Order #{ $order } was cancelled, so it will not be shipped.
 
+## Refunds and cancellations
+
+refund-not-delivered = Order #{ $order } hasn't been delivered yet, so there is nothing to refund yet. If you no longer want it, I can help you cancel it while it is still being prepared.
+refund-cancelled = Order #{ $order } was cancelled, and its payment was refunded to the original payment method when it was cancelled.
+refund-window-passed = Order #{ $order } was delivered on { DATETIME($delivered, dateStyle: "long") }, more than { $days } days ago, so it is outside our return window.
+refund-eligible = Order #{ $order } can be returned for a refund of up to { NUMBER($amount, style: "currency", currency: "USD") }. Start the return from the Orders page; the refund is issued within 2 business days after the return reaches our warehouse.
+refund-needs-person = A refund of { NUMBER($amount, style: "currency", currency: "USD") } for order #{ $order } is reviewed by a person from our team, so I'm passing your ticket to them.
+cancel-confirm = Order #{ $order } is still being prepared, so it can be cancelled. Shall I cancel it now? Please answer yes or no.
+cancel-done = Done: order #{ $order } is cancelled. The payment goes back to your original payment method; banks take 5-7 business days to show it.
+cancel-kept = All right, order #{ $order } stays as it is.
+cancel-too-late = Order #{ $order } is { $status ->
+    [packed] already packed
+    [shipped] already on its way
+    [out_for_delivery] already out for delivery
+    [delivered] already delivered
+    [cancelled] already cancelled
+   *[other] past the point where it can be changed
+}, so it can no longer be cancelled. Once it arrives you can return it within 30 days.
+cancel-failed = I couldn't cancel order #{ $order } in our system, so I'm passing this to a person from our team.
+
+## Limits of the bot
+
+out-of-scope = I can only help with our shop: orders, shipping, returns, refunds, payments and your account. Is there something there I can do for you? You can also say "human" to reach a person.
+kill-switch = Thanks for your message. Our automatic assistant is paused right now, so a person from our team will answer you here as soon as they can. Your ticket reference is { $ticket }.
+
 ## Web chat widget
 
 ui-title = { $bot_name } support
@@ -50,4 +75,4 @@ match-yes = yes, yes please, yeah, yep, sure, ok, okay, please, please do, go ah
 match-no = no, no thanks, nope, not now, no need
 match-greeting = hi, hello, hey, good morning, good afternoon, good evening
 match-thanks = thanks, thank you, thank you so much, thx, cheers, great thanks
-match-order-status = where is my order, where's my order, order status, status of my order, track, tracking, track my order, arrive, arrives, arriving, arrival, delivery date, when will it come, shipped yet
+match-legal = lawyer, attorney, sue, suing, lawsuit, legal action, court, small claims, chargeback, consumer protection, ombudsman, trading standards, data protection complaint

@@ -26,6 +26,31 @@ order-out-for-delivery = El pedido #{ $order } está en reparto con { $carrier }
 order-delivered = El pedido #{ $order } se entregó el { DATETIME($delivered, dateStyle: "long") }. Si no lo encuentras, escribe "humano" y una persona te ayudará.
 order-cancelled = El pedido #{ $order } fue cancelado, así que no se enviará.
 
+## Refunds and cancellations
+
+refund-not-delivered = El pedido #{ $order } todavía no se ha entregado, así que aún no hay nada que reembolsar. Si ya no lo quieres, puedo ayudarte a cancelarlo mientras se está preparando.
+refund-cancelled = El pedido #{ $order } fue cancelado y su pago se devolvió al método de pago original en el momento de la cancelación.
+refund-window-passed = El pedido #{ $order } se entregó el { DATETIME($delivered, dateStyle: "long") }, hace más de { $days } días, así que está fuera de nuestro plazo de devolución.
+refund-eligible = El pedido #{ $order } se puede devolver con un reembolso de hasta { NUMBER($amount, style: "currency", currency: "USD") }. Inicia la devolución desde la página de pedidos; el reembolso se emite dentro de 2 días hábiles después de que la devolución llegue a nuestro almacén.
+refund-needs-person = Un reembolso de { NUMBER($amount, style: "currency", currency: "USD") } para el pedido #{ $order } lo revisa una persona de nuestro equipo, así que le paso tu caso.
+cancel-confirm = El pedido #{ $order } todavía se está preparando, así que se puede cancelar. ¿Lo cancelo ahora? Responde sí o no, por favor.
+cancel-done = Listo: el pedido #{ $order } está cancelado. El pago vuelve a tu método de pago original; los bancos tardan de 5 a 7 días hábiles en mostrarlo.
+cancel-kept = De acuerdo, el pedido #{ $order } se queda como está.
+cancel-too-late = El pedido #{ $order } { $status ->
+    [packed] ya está empacado
+    [shipped] ya va en camino
+    [out_for_delivery] ya está en reparto
+    [delivered] ya fue entregado
+    [cancelled] ya fue cancelado
+   *[other] ya no se puede modificar
+}, así que ya no se puede cancelar. Cuando llegue, puedes devolverlo dentro de 30 días.
+cancel-failed = No pude cancelar el pedido #{ $order } en nuestro sistema, así que le paso esto a una persona de nuestro equipo.
+
+## Limits of the bot
+
+out-of-scope = Solo puedo ayudarte con nuestra tienda: pedidos, envíos, devoluciones, reembolsos, pagos y tu cuenta. ¿Hay algo de eso en lo que pueda ayudarte? También puedes escribir "humano" para hablar con una persona.
+kill-switch = Gracias por tu mensaje. Nuestro asistente automático está en pausa en este momento, así que una persona de nuestro equipo te responderá aquí en cuanto pueda. La referencia de tu caso es { $ticket }.
+
 ## Web chat widget
 
 ui-title = Soporte de { $bot_name }
@@ -47,4 +72,4 @@ match-yes = si, sí, si por favor, claro, vale, ok, de acuerdo, por favor, adela
 match-no = no, no gracias, ahora no, no hace falta
 match-greeting = hola, buenas, buenos dias, buenas tardes, buenas noches, hey
 match-thanks = gracias, muchas gracias, mil gracias, te lo agradezco
-match-order-status = donde esta mi pedido, estado del pedido, estado de mi pedido, rastrear, seguimiento, llega, llegara, llegada, cuando llega, fecha de entrega
+match-legal = abogado, abogada, demanda, demandar, denunciar, denuncia, accion legal, tribunal, juzgado, profeco, proteccion al consumidor, contracargo

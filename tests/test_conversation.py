@@ -37,7 +37,8 @@ async def test_unknown_question_is_not_guessed_and_a_person_is_offered(
     customer = Customer(client)
     await customer.connect()
 
-    answer = await customer.ask("What is the capital of France?")
+    # About the shop, but no article answers it.
+    answer = await customer.ask("Do you offer gift wrapping?")
     assert "not sure" in answer.text
     assert answer.source is None
 
@@ -45,6 +46,16 @@ async def test_unknown_question_is_not_guessed_and_a_person_is_offered(
     assert handoff.role == "system"
     assert "person" in handoff.text
     assert await customer.state() == "WAITING_AGENT"
+
+
+async def test_a_question_outside_the_shop_gets_a_polite_limit(
+    app_client: AppClient, settings: Settings
+) -> None:
+    client, _runtime = await app_client(settings)
+    customer = Customer(client)
+    await customer.connect()
+    answer = await customer.ask("What is the capital of France?")
+    assert answer.text.startswith("I can only help with our shop")
 
 
 async def test_asking_for_a_human_hands_off_and_the_bot_goes_quiet(
