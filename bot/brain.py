@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from bot.config import Settings
 from bot.flow import FlowContext, FlowResult, Policy, Registered, awaited_flow
@@ -177,6 +177,11 @@ class Brain:
         if self._llm.has(Tier.REASONING) and (unsure or route is Route.COMPLEX_AGENT):
             return self._reasoning(ticket, text, history, remember)
         if route is Route.OUT_OF_SCOPE:
+            # The router knows support in general, not this shop's own words
+            # ("Bramblepoints"): an article that covers the question wins.
+            plan = self._knowledge(ticket, text, history, require_confident=True)
+            if plan is not None:
+                return plan
             return Plan(
                 text=self._catalog.text(ticket.language, "out-of-scope"),
                 answered=False,
@@ -223,13 +228,45 @@ class Brain:
 
     # -- knowledge base -------------------------------------------------------
 
-    def _knowledge(self, ticket: Ticket, text: str, history: Sequence[Turn]) -> Plan:
+    @overload
+    def _knowledge(
+        self, ticket: Ticket, text: str, history: Sequence[Turn], *, require_confident: bool
+    ) -> Plan | None: ...
+
+    @overload
+    def _knowledge(self, ticket: Ticket, text: str, history: Sequence[Turn]) -> Plan: ...
+
+    def _knowledge(
+        self,
+        ticket: Ticket,
+        text: str,
+        history: Sequence[Turn],
+        *,
+        require_confident: bool = False,
+    ) -> Plan | None:
+        """The best passage (or a model's answer from the best passages); when nothing
+        covers the question, "not sure" and an offer of a person, or None if
+        `require_confident`."""
         hits = self._kb.search(text, ticket.language)
         best = hits[0] if hits else None
         confident = best is not None and best.coverage >= self._settings.kb_min_score
-        if self._llm.has(Tier.COMMODITY) and hits:
+        if self._llm.has(Tier.COMMODITY) and hits and (confident or not require_confident):
             return self._grounded(ticket, text, history, hits)
+        note = ""
         if not confident:
+            # No article in the customer's language answers it; one in another
+            # language may (names, brands, numbers match across languages).
+            found = self._in_other_language(text, ticket.language)
+            if found is not None:
+                best, confident = found, True
+                note = self._catalog.text(
+                    ticket.language,
+                    "kb-other-language",
+                    article_language=best.passage.article.lang,
+                )
+        if not confident:
+            if require_confident:
+                return None
             return Plan(
                 text=self._catalog.text(ticket.language, "kb-not-sure"),
                 awaiting=AWAITING_HANDOFF_OFFER,
@@ -237,8 +274,9 @@ class Brain:
                 meta={"handler": "kb_unsure", "coverage": round(best.coverage, 3) if best else 0},
             )
         assert best is not None
+        answer = f"{note}\n\n{best.passage.text}" if note else best.passage.text
         return Plan(
-            pieces=paced(best.passage.text, self._settings.stream_chunk_delay_ms),
+            pieces=paced(answer, self._settings.stream_chunk_delay_ms),
             source=best.passage.article.title,
             meta={
                 "handler": "kb",
@@ -246,6 +284,17 @@ class Brain:
                 "coverage": round(best.coverage, 3),
             },
         )
+
+    def _in_other_language(self, text: str, language: str) -> Hit | None:
+        others = sorted(
+            (lang for lang in self._kb.languages if lang != language),
+            key=lambda lang: lang != self._settings.default_language,
+        )
+        for other in others:
+            hits = self._kb.search(text, other, asked_in=language)
+            if hits and hits[0].coverage >= self._settings.kb_min_score:
+                return hits[0]
+        return None
 
     # -- model tiers ------------------------------------------------------------
 

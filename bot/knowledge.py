@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -154,6 +155,16 @@ class _Analyzer:
     def terms(self, text: str) -> list[str]:
         return [term for term, _ in self.query_terms(text)]
 
+    def content_words(self, text: str) -> str:
+        """`text` without this language's stop and framing words, for searching it in
+        another language's index ("¿Qué son los Bramblepoints?" -> "Bramblepoints")."""
+        kept = []
+        for word in _WORD.findall(text):
+            bare = _strip_accents(word.casefold())
+            if bare not in self._stop and bare not in self._frame:
+                kept.append(word)
+        return " ".join(kept)
+
     def query_terms(self, text: str) -> list[tuple[str, bool]]:
         """Each term with whether it carries meaning (False for framing words)."""
         out = []
@@ -165,10 +176,15 @@ class _Analyzer:
         return out
 
 
+@lru_cache(maxsize=32)
+def _analyzer(lang: str) -> _Analyzer:
+    return _Analyzer(lang)
+
+
 class _Index:
     def __init__(self, lang: str, passages: Sequence[Passage]) -> None:
         self.passages = list(passages)
-        self.analyzer = _Analyzer(lang)
+        self.analyzer = _analyzer(lang)
         docs = [
             self.analyzer.terms(
                 " ".join(
@@ -241,10 +257,19 @@ class KnowledgeBase:
         )
         return cls(articles, passages)
 
-    def search(self, query: str, language: str, k: int = 5) -> list[Hit]:
-        """The best passages in `language`, best first (empty when nothing matches)."""
+    def search(
+        self, query: str, language: str, k: int = 5, *, asked_in: str | None = None
+    ) -> list[Hit]:
+        """The best passages in `language`, best first (empty when nothing matches).
+
+        `asked_in` is the query's own language when it differs from the articles'.
+        """
         index = self._indexes.get(language)
-        return index.search(query, k) if index else []
+        if index is None:
+            return []
+        if asked_in is not None and asked_in != language:
+            query = _analyzer(asked_in).content_words(query)
+        return index.search(query, k)
 
 
 def parse_article(path: Path) -> tuple[Article, list[Passage]]:

@@ -176,7 +176,7 @@ class LLM:
         try:
             await GLOBAL_LOGGING_WORKER.flush()
             await GLOBAL_LOGGING_WORKER.stop()
-            await close_litellm_async_clients()
+            await close_litellm_async_clients()  # type: ignore[no-untyped-call]
             litellm.in_memory_llm_clients_cache.flush_cache()
         except Exception:
             log.exception("closing litellm's clients failed")

@@ -1,41 +1,45 @@
 """The local intent router: the first, in-process layer of routing.
 
-Every customer turn gets a fine intent (Bitext's 27 support intents plus `oos`,
-out of scope) and one of five routes derived from it (`INTENT_ROUTES`, the
-mapping of the shared data's ROUTES.md). No network, no model server: one
-short message is classified in a few tens of microseconds.
+Every customer turn gets a fine intent (Bitext's 27 support intents, or `oos`
+for out of scope) and one of five routes derived from it through
+`INTENT_ROUTES`, the mapping of the shared data's ROUTES.md. The engine uses the
+intent to pick a deterministic flow (cancel_order, get_refund, track_order...).
+No network and no model server: a message takes ~0.1 ms.
 
-The model is a linear classifier over TF-IDF features, trained offline by
-`python -m bot.router_train` with scikit-learn and shipped as plain JSON
-(`bot/router_model.json`). This module re-implements the exact inference path
-of that scikit-learn pipeline without importing it:
+The model is a linear classifier over TF-IDF features, trained offline with
+scikit-learn by `python -m bot.router_train` and shipped as JSON
+(`bot/router_model.json`). This module re-implements that pipeline's inference
+exactly, without importing scikit-learn or scipy:
 
-1. `normalize`: casefold, strip accents (so "dónde" and "donde" meet), every
-   digit run becomes the token "00" (order numbers, amounts), everything that
-   is not a letter or digit becomes a space. scikit-learn calls this same
-   function as the vectorizers' preprocessor, so both sides see the same text.
-2. Two feature blocks, each a `TfidfVectorizer` re-done by hand: word 1-2
-   grams (`token_pattern` \\b\\w\\w+\\b) and `char_wb` character n-grams
-   (n-grams inside space-padded words, which is what lets typos and Spanish
-   inflections share features). Each block counts its n-grams, applies
-   sublinear tf (1 + ln tf) times the stored idf, and is L2-normalised on its
-   own, times the block weight (a `FeatureUnion`). n-grams outside the
-   vocabulary are ignored, as scikit-learn ignores them.
-3. Multinomial logistic regression: one weight per (feature, intent) that
-   survived pruning, plus one intercept per intent; softmax gives the intent
-   probabilities (`predict_proba`).
+1. `normalize`, the vectorizers' preprocessor on both sides: casefold, strip
+   accents (so "dónde" meets "donde"), every digit run becomes the word "00"
+   (order numbers, amounts), anything not a letter or digit becomes a space.
+   After a Spanish support word it inserts the English word Bitext uses for it
+   ("pedido" -> "pedido order"), so Spanish messages borrow what thousands of
+   English rows taught the model; in cross-validation this raised route
+   accuracy on our own Spanish rows from ~0.74 to ~0.83.
+2. Two `TfidfVectorizer` blocks redone by hand: word 1-2 grams (scikit-learn's
+   token pattern) and `char_wb` 2-5 grams (character n-grams inside
+   space-padded words, which let typos and inflections share features). Each
+   block counts its in-vocabulary n-grams, takes sublinear tf (1 + ln tf)
+   times idf, and is L2-normalised on its own, times its FeatureUnion weight.
+3. Multinomial logistic regression: intercepts plus the weights that survived
+   export pruning, then softmax, which is `predict_proba`.
 
 The route is the one whose intents' probabilities sum highest, its confidence
-is that sum, and the intent is the most probable intent of that route. A
-route's confidence is therefore never below that of its best intent, and the
-five route confidences add up to 1.
+is that sum, and the intent is that route's most probable intent. (Taking the
+route of the single most probable intent was measured too: ~0.2 points lower
+route accuracy in cross-validation, 2 points on our own rows.) The five route
+confidences add up to 1.
 
-Scoring is pure Python dict lookups: for one short message that beats numpy,
-whose per-call overhead (array creation, fancy indexing) costs more than the
-few hundred multiply-adds it would vectorise (measured in bench/router.py's
-docstring). The model file stores, per block, feature -> [idf, intent index,
-weight, intent index, weight, ...]; features whose weights were all pruned
-keep their idf, because they still count in the L2 norm.
+Speed, measured on the held-apart rows: n-gram extraction and dictionary
+lookups are pure Python; the weights are one dense numpy matrix (n-grams x
+intents, ~3 MB) and a message is a single `values @ coef[rows]`. That takes a
+median ~0.1 ms; the same model scored with pure-Python sparse weight lists
+took ~0.21 ms, because a message hits ~140 n-grams with ~7 weights each. The
+model file stores, per block, n-gram -> [idf, intent index, weight, ...];
+n-grams whose weights were all pruned keep their idf, as they still count in
+the L2 norm.
 """
 
 from __future__ import annotations

@@ -7,6 +7,19 @@
 greeting = Hi! I'm { $bot_name }. Ask me about shipping, returns, refunds, payments, your orders or your account, or say "human" at any time to talk to a person.
 welcome-back = You're welcome! Is there anything else I can help you with?
 kb-not-sure = I'm not sure I have the right answer to that, and I'd rather not guess. Would you like me to get a person from our team? Just say "yes".
+kb-other-language = This answer is only available in { $article_language ->
+    [en] English
+    [es] Spanish
+    [fr] French
+    [de] German
+    [pt] Portuguese
+    [it] Italian
+    [nl] Dutch
+    [tr] Turkish
+    [id] Indonesian
+    [pl] Polish
+   *[other] another language
+}:
 handoff-waiting = I'm bringing in a person from our support team. Your ticket reference is { $ticket }. Please stay in this chat: they will reply right here.
 handoff-declined = No problem. What else can I help you with?
 fallback-error = Sorry, something went wrong on my side. I've asked a person from our team to take over; your ticket reference is { $ticket }.

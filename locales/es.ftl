@@ -5,6 +5,19 @@
 greeting = ¡Hola! Soy { $bot_name }. Pregúntame sobre envíos, devoluciones, reembolsos, pagos, tus pedidos o tu cuenta, o escribe "humano" en cualquier momento para hablar con una persona.
 welcome-back = ¡De nada! ¿Hay algo más en lo que pueda ayudarte?
 kb-not-sure = No estoy seguro de tener la respuesta correcta y prefiero no adivinar. ¿Quieres que llame a una persona de nuestro equipo? Solo escribe "sí".
+kb-other-language = Esta respuesta solo está disponible en { $article_language ->
+    [en] inglés
+    [es] español
+    [fr] francés
+    [de] alemán
+    [pt] portugués
+    [it] italiano
+    [nl] neerlandés
+    [tr] turco
+    [id] indonesio
+    [pl] polaco
+   *[other] otro idioma
+}:
 handoff-waiting = Estoy llamando a una persona de nuestro equipo de soporte. La referencia de tu caso es { $ticket }. Quédate en este chat: te responderán aquí mismo.
 handoff-declined = De acuerdo. ¿En qué más puedo ayudarte?
 fallback-error = Lo siento, algo falló de mi lado. Le pedí a una persona de nuestro equipo que continúe; la referencia de tu caso es { $ticket }.

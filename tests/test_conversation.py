@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -291,3 +292,25 @@ async def test_widget_and_demo_page_are_served(app_client: AppClient, settings: 
         response = await client.get(f"/webchat/{asset}")
         assert response.status == 200
         assert kind in response.headers["Content-Type"]
+
+
+async def test_an_article_only_in_another_language_is_given_with_a_note(
+    app_client: AppClient, tmp_path: Path
+) -> None:
+    (tmp_path / "points.md").write_text(
+        "---\nid: points\ntitle: What are Bramblepoints?\nlang: en\ntags: [loyalty]\n---\n"
+        "Bramblepoints are loyalty points: every dollar spent earns one Bramblepoint.\n",
+        "utf-8",
+    )
+    (tmp_path / "envio.md").write_text(
+        "---\nid: envio\ntitle: ¿Cuánto tarda el envío?\nlang: es\ntags: [envío]\n---\n"
+        "El envío estándar tarda de 3 a 5 días hábiles.\n",
+        "utf-8",
+    )
+    client, _ = await app_client(make_settings(KB_DIR=str(tmp_path)))
+    customer = Customer(client, locale="es-ES")
+    await customer.connect()
+    answer = await customer.ask("¿Qué son los Bramblepoints?")
+    assert answer.text.startswith("Esta respuesta solo está disponible en inglés:")
+    assert "every dollar spent earns one Bramblepoint" in answer.text
+    assert answer.source == "What are Bramblepoints?"
