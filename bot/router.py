@@ -16,8 +16,9 @@ exactly, without importing scikit-learn or scipy:
    (order numbers, amounts), anything not a letter or digit becomes a space.
    After a Spanish support word it inserts the English word Bitext uses for it
    ("pedido" -> "pedido order"), so Spanish messages borrow what thousands of
-   English rows taught the model; in cross-validation this raised route
-   accuracy on our own Spanish rows from ~0.74 to ~0.83.
+   English rows taught the model. In grouped 5-fold cross-validation on the
+   train split it raised route accuracy on our own Spanish rows from 0.83 to
+   0.88 (and on our own English rows from 0.80 to 0.83).
 2. Two `TfidfVectorizer` blocks redone by hand: word 1-2 grams (scikit-learn's
    token pattern) and `char_wb` 2-5 grams (character n-grams inside
    space-padded words, which let typos and inflections share features). Each
@@ -28,9 +29,9 @@ exactly, without importing scikit-learn or scipy:
 
 The route is the one whose intents' probabilities sum highest, its confidence
 is that sum, and the intent is that route's most probable intent. (Taking the
-route of the single most probable intent was measured too: ~0.2 points lower
-route accuracy in cross-validation, 2 points on our own rows.) The five route
-confidences add up to 1.
+route of the single most probable intent was measured too, in the same
+cross-validation: route accuracy 0.972 instead of 0.975, and 0.79 instead of
+0.83 on our own English rows.) The five route confidences add up to 1.
 
 Speed, measured on the held-apart rows: n-gram extraction and dictionary
 lookups are pure Python; the weights are one dense numpy matrix (n-grams x
