@@ -32,7 +32,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/router.py
-	$(BIN)/python bench/llm_stream.py
+	$(BIN)/python -m bench.llm_stream
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

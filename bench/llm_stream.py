@@ -1,6 +1,6 @@
 """Streaming cost of the model tier: CPU per chunk and streams per second through litellm.
 
-    .venv/bin/python bench/llm_stream.py [--streams 200] [--concurrency 1,20,100] [--tokens 60]
+    .venv/bin/python -m bench.llm_stream [--streams 200] [--concurrency 1,20,100] [--tokens 60]
 
 Starts the local OpenAI-compatible test server in this process's event loop,
 then runs `bot.llm.LLM` streams against it (the same code path a customer turn
