@@ -78,7 +78,8 @@ ui-source = Fuente
 ui-agent = Agente de soporte
 ui-bot = { $bot_name }
 
-## Frases que el cliente puede usar, separadas por comas.
+## Phrases the customer may use, comma-separated, matched as whole words
+## without case or accents. Not shown to customers.
 
 match-human = humano, un humano, agente, un agente, una persona, persona real, hablar con alguien, hablar con una persona, representante, operador, atencion al cliente, servicio al cliente
 match-yes = si, sí, si por favor, claro, vale, ok, de acuerdo, por favor, adelante, dale
