@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +141,18 @@ async def test_a_shop_api_failure_gets_an_apology_and_a_person(app_client: AppCl
     assert answer.role == "system"
     assert "something went wrong" in answer.text
     assert await customer.state() == "WAITING_AGENT"
+
+
+async def test_orders_can_come_from_a_csv_file(app_client: AppClient, tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "number,status,email,eta,delivered_on,carrier,tracking,total\n"
+        "30001,shipped,a@example.com,2026-12-09,,DHL,JD0001,12.50\n",
+        "utf-8",
+    )
+    client, _ = await app_client(make_settings(ORDERS_FILE=str(orders)))
+    customer = Customer(client)
+    await customer.connect()
+    answer = await customer.ask("where is my order 30001?")
+    assert "on its way with DHL (tracking number JD0001)" in answer.text
+    assert "December 9, 2026" in answer.text
