@@ -229,9 +229,10 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "SUPPORTED_LANGUAGES",
-        "en,es",
+        "en,es,fr,de,pt,it,nl,tr,id,pl",
         _languages,
-        "Languages the bot speaks; each needs `locales/<code>.ftl`.",
+        "Languages the bot speaks and detects (no other is ever chosen); each needs "
+        "`locales/<code>.ftl`.",
     ),
     Variable("BOT_NAME", "Switchboard", _text, "Name the bot introduces itself with."),
     Variable(

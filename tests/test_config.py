@@ -17,7 +17,18 @@ def test_defaults_need_no_environment() -> None:
     settings = Settings.from_env({})
     assert settings.port == 8080
     assert settings.redis_url is None
-    assert settings.supported_languages == ("en", "es")
+    assert settings.supported_languages == (
+        "en",
+        "es",
+        "fr",
+        "de",
+        "pt",
+        "it",
+        "nl",
+        "tr",
+        "id",
+        "pl",
+    )
     assert settings.admin_token is None
 
 
@@ -31,7 +42,7 @@ def test_defaults_need_no_environment() -> None:
         ("KB_DIR", "/nowhere/kb", "KB_DIR='/nowhere/kb': no such folder"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL='loud': expected one of debug, info"),
         ("SUPPORTED_LANGUAGES", "en,xx", "no catalogue"),
-        ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE='de': not in SUPPORTED_LANGUAGES"),
+        ("DEFAULT_LANGUAGE", "ja", "DEFAULT_LANGUAGE='ja': not in SUPPORTED_LANGUAGES"),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str, says: str) -> None:
