@@ -32,7 +32,7 @@ from bot.flow import FlowContext, FlowResult, Policy, Registered, awaited_flow
 from bot.i18n import Catalog, fold
 from bot.killswitch import KillSwitch
 from bot.knowledge import Hit, KnowledgeBase
-from bot.llm import LLM, Message, ModelError, Tier, Usage
+from bot.llm import LLM, Message, ModelError, ModelStream, Tier, Usage
 from bot.model import Role, Ticket, Turn
 from bot.orders import OrdersBackend
 from bot.persona import Persona
@@ -310,7 +310,8 @@ class Brain:
                 "articles": [h.passage.article.id for h in passages],
             },
         )
-        plan.pieces = self._guarded(plan, self._stream_once(plan, Tier.COMMODITY, messages))
+        stream = self._llm.stream(Tier.COMMODITY, messages)
+        plan.pieces = self._guarded(plan, self._metered(plan, stream))
         return plan
 
     def _reasoning(
@@ -338,10 +339,8 @@ class Brain:
             log.warning("model answer failed: %s", exc)
             plan.failure = exc
 
-    async def _stream_once(
-        self, plan: Plan, tier: Tier, messages: list[Message]
-    ) -> AsyncIterator[str]:
-        stream = self._llm.stream(tier, messages)
+    async def _metered(self, plan: Plan, stream: ModelStream) -> AsyncIterator[str]:
+        """The stream's pieces; its usage (tokens, cost) is added to the plan at the end."""
         try:
             async for piece in stream:
                 yield piece
@@ -361,12 +360,8 @@ class Brain:
         for round_number in range(rounds + 1):
             tools = self._tools if round_number < rounds else []
             stream = self._llm.stream(Tier.REASONING, messages, tools=tools)
-            try:
-                async for piece in stream:
-                    yield piece
-            finally:
-                if stream.usage is not None:
-                    plan.usages.append(stream.usage)
+            async for piece in self._metered(plan, stream):
+                yield piece
             if not stream.tool_calls:
                 return
             messages.append(

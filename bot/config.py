@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,27 +45,38 @@ class Secret:
         return hash(self._value)
 
 
-def _integer(low: int, high: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
+N = TypeVar("N", int, float)
+
+
+def _ranged(cast: Callable[[str], N], low: N, high: N, what: str) -> Callable[[str], N]:
+    """A parser for a number of type `cast` between `low` and `high`, both included."""
+
+    def show(value: N) -> str:
+        return str(value) if isinstance(value, int) else f"{value:g}"
+
+    expected = f"expected {what} from {show(low)} to {show(high)}"
+
+    def parse(raw: str) -> N:
         try:
-            value = int(raw)
+            value = cast(raw)
         except ValueError:
-            raise ValueError(f"expected a whole number from {low} to {high}") from None
+            raise ValueError(expected) from None
         if not low <= value <= high:
-            raise ValueError(f"expected a whole number from {low} to {high}")
+            raise ValueError(expected)
         return value
 
     return parse
 
 
-def _fraction(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError("expected a number from 0 to 1") from None
-    if not 0.0 <= value <= 1.0:
-        raise ValueError("expected a number from 0 to 1")
-    return value
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    return _ranged(int, low, high, "a whole number")
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    return _ranged(float, low, high, "seconds")
+
+
+_fraction = _ranged(float, 0.0, 1.0, "a number")
 
 
 def _choice(*options: str) -> Callable[[str], str]:
@@ -135,19 +146,6 @@ def _text(raw: str) -> str:
     if not raw.strip():
         raise ValueError("expected a non-empty text")
     return raw.strip()
-
-
-def _seconds(low: float, high: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"expected seconds from {low:g} to {high:g}") from None
-        if not low <= value <= high:
-            raise ValueError(f"expected seconds from {low:g} to {high:g}")
-        return value
-
-    return parse
 
 
 def _amount(raw: str) -> float:

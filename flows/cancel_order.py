@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.flow import FlowContext, FlowResult, Tool, awaited_flow, awaiting
 from bot.orders import Order, OrdersError, OrderStatus
 from flows import register
-from flows.lookup import find_order
+from flows.lookup import ORDER_PARAMETERS, find_order
 
 INTENT = "cancel_order"
 TOOL = Tool(
@@ -18,11 +18,7 @@ TOOL = Tool(
         "Start cancelling an order. It asks the customer to confirm; the order is only "
         "cancelled when the customer answers yes in their next message."
     ),
-    parameters={
-        "type": "object",
-        "properties": {"order_number": {"type": "string", "description": "5 digits"}},
-        "required": ["order_number"],
-    },
+    parameters=ORDER_PARAMETERS,
 )
 
 

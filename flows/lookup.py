@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.flow import FlowContext, FlowResult, awaited_flow, awaiting
 from bot.orders import Order
 from bot.slots import extract
+
+# The arguments of every tool that acts on one order.
+ORDER_PARAMETERS: dict[str, Any] = {
+    "type": "object",
+    "properties": {"order_number": {"type": "string", "description": "5 digits"}},
+    "required": ["order_number"],
+}
 
 
 def order_number(ctx: FlowContext) -> str | None:

@@ -7,15 +7,11 @@ from typing import Any
 from bot.flow import FlowContext, FlowResult, Tool
 from bot.orders import Order, OrderStatus
 from flows import register
-from flows.lookup import find_order
+from flows.lookup import ORDER_PARAMETERS, find_order
 
 TOOL = Tool(
     description="Look up an order's status, carrier, tracking number and expected delivery.",
-    parameters={
-        "type": "object",
-        "properties": {"order_number": {"type": "string", "description": "5 digits"}},
-        "required": ["order_number"],
-    },
+    parameters=ORDER_PARAMETERS,
 )
 
 

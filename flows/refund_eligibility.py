@@ -9,18 +9,14 @@ from __future__ import annotations
 from bot.flow import FlowContext, FlowResult, Tool
 from bot.orders import Order, OrderStatus
 from flows import register
-from flows.lookup import find_order
+from flows.lookup import ORDER_PARAMETERS, find_order
 
 TOOL = Tool(
     description=(
         "Check whether an order can be refunded under the shop's policy and for how much. "
         "It never issues a refund; large refunds are passed to a person automatically."
     ),
-    parameters={
-        "type": "object",
-        "properties": {"order_number": {"type": "string", "description": "5 digits"}},
-        "required": ["order_number"],
-    },
+    parameters=ORDER_PARAMETERS,
 )
 
 
