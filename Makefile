@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench clean
+.PHONY: run test eval lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+eval: $(STAMP)
+	$(BIN)/switchboard eval eval/golden/*.jsonl --gate eval/gate.yaml --report eval-report.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

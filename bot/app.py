@@ -28,6 +28,7 @@ from bot.language import LanguageDetector
 from bot.llm import LLM
 from bot.orders import OrdersBackend
 from bot.persona import Persona
+from bot.reply import Outbox
 from bot.router import LocalRouter
 from bot.routing import Router
 from bot.store import Store, open_store
@@ -42,26 +43,45 @@ MAX_REQUEST_BYTES = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """The wired parts of one process, for tests and commands that need them."""
+    """The wired parts of one process, without the web server: the app, the
+    evaluation harness and the tests assemble the same one."""
 
     settings: Settings
     store: Store
+    catalog: Catalog
+    detector: LanguageDetector
+    knowledge: KnowledgeBase
+    llm: LLM
+    orders: OrdersBackend
+    killswitch: KillSwitch
+    desk: RecordingDesk
     engine: Engine
     inbox: Inbox
-    knowledge: KnowledgeBase
-    desk: RecordingDesk
-    killswitch: KillSwitch
+
+    async def start(self) -> None:
+        if self.settings.agent_mode == "disabled":
+            await self.killswitch.set(True)
+            log.warning("AGENT_MODE=disabled: the kill switch is on, no model will be called")
+
+    async def warm(self) -> None:
+        """Load what is slow to load (language models, litellm), off the event loop."""
+        await asyncio.to_thread(self.detector.warm)
+        await asyncio.to_thread(self.llm.warm)
+
+    async def close(self) -> None:
+        if isinstance(self.orders, HttpOrdersBackend):
+            await self.orders.close()
+        await self.llm.close()
+        await self.store.close()
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
-    from channels.base import Channels
-    from channels.webchat import WebChat
+def assemble(settings: Settings, store: Store, outbox: Outbox) -> Runtime:
+    """Build every part that answers customers; `outbox` delivers the replies."""
     from flows import discover
 
-    store = store or open_store(settings)
     catalog = Catalog(
         settings.locales_dir, settings.supported_languages, settings.default_language
     )
@@ -82,7 +102,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         killswitch=killswitch,
     )
     desk = RecordingDesk(store)
-    channels = Channels()
     engine = Engine(
         settings=settings,
         store=store,
@@ -90,7 +109,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         detector=detector,
         brain=brain,
         desk=desk,
-        outbox=channels,
+        outbox=outbox,
         audit=Audit(store),
     )
     inbox = MemoryInbox(
@@ -98,18 +117,35 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         max_pending=settings.inbox_max_pending,
         concurrency=settings.worker_concurrency,
     )
+    return Runtime(
+        settings, store, catalog, detector, knowledge, llm, orders, killswitch, desk, engine, inbox
+    )
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
+    from channels.base import Channels
+    from channels.webchat import WebChat
+
+    channels = Channels()
+    runtime = assemble(settings, store or open_store(settings), channels)
     channels.add(
-        WebChat(settings=settings, store=store, inbox=inbox, catalog=catalog, detector=detector)
+        WebChat(
+            settings=settings,
+            store=runtime.store,
+            inbox=runtime.inbox,
+            catalog=runtime.catalog,
+            detector=runtime.detector,
+        )
     )
 
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-    app[RUNTIME] = Runtime(settings, store, engine, inbox, knowledge, desk, killswitch)
+    app[RUNTIME] = runtime
     admin.add_routes(
         app,
-        store=store,
-        engine=engine,
-        desk=desk,
-        killswitch=killswitch,
+        store=runtime.store,
+        engine=runtime.engine,
+        desk=runtime.desk,
+        killswitch=runtime.killswitch,
         token=settings.admin_token,
     )
     for channel in channels.all():
@@ -118,32 +154,27 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     async def drain(app: web.Application) -> None:
         # Runs before the channels close their sockets, so replies in progress
         # still reach the customers who are waiting for them.
-        await inbox.drain(settings.shutdown_grace_seconds)
+        await runtime.inbox.drain(settings.shutdown_grace_seconds)
 
     app.on_shutdown.insert(0, drain)
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        if settings.agent_mode == "disabled":
-            await killswitch.set(True)
-            log.warning("AGENT_MODE=disabled: the kill switch is on, no model will be called")
-        # langdetect's profiles and litellm take from a few hundred ms to seconds
-        # to load; do it off the event loop after start, so neither readiness nor
+        await runtime.start()
+        # Language models and litellm take from a few hundred ms to seconds to
+        # load; do it off the event loop after start, so neither readiness nor
         # the first customer waits on the loop.
-        warm = asyncio.create_task(_warm(detector, llm), name="warm-up")
+        warm = asyncio.create_task(runtime.warm(), name="warm-up")
         log.info(
             "ready: store=%s, %d knowledge articles, languages=%s",
-            store.kind,
-            len(knowledge.articles),
+            runtime.store.kind,
+            len(runtime.knowledge.articles),
             ",".join(settings.supported_languages),
         )
         yield
         # A thread cannot be cancelled: let the warm-up finish before closing
         # what it may still be setting up.
         await asyncio.gather(warm, return_exceptions=True)
-        if isinstance(orders, HttpOrdersBackend):
-            await orders.close()
-        await llm.close()
-        await store.close()
+        await runtime.close()
 
     app.cleanup_ctx.append(lifetime)
     return app
@@ -153,8 +184,3 @@ def _orders(settings: Settings) -> OrdersBackend:
     if settings.orders_url is not None:
         return HttpOrdersBackend(settings.orders_url, settings.orders_api_key)
     return FileOrdersBackend(settings.orders_file)
-
-
-async def _warm(detector: LanguageDetector, llm: LLM) -> None:
-    await asyncio.to_thread(detector.warm)
-    await asyncio.to_thread(llm.warm)

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 from bot.config import Settings
@@ -50,6 +50,8 @@ FLOW_FOR_INTENT = {
     "track_order": "order_status",
     "cancel_order": "cancel_order",
     "get_refund": "refund_eligibility",
+    # "Refund for order 10088": the policy check (window, limit) is the honest answer.
+    "track_refund": "refund_eligibility",
 }
 _HISTORY_TURNS = 8
 _PASSAGES_FOR_MODEL = 4
@@ -132,6 +134,8 @@ class Brain:
             return _handoff("the customer asked for a person")
         if cat.matches(lang, "match-legal", text):
             return _handoff("the customer mentioned legal action")
+        if cat.matches(lang, "match-frustration", text):
+            return _handoff("the customer is upset")
         if cat.is_only(lang, "match-greeting", text):
             greeting = cat.text(lang, "greeting", bot_name=self._settings.bot_name)
             return Plan(text=greeting, meta={"handler": "canned"})
@@ -144,6 +148,12 @@ class Brain:
 
         usages: list[Usage] = []
         decision = await self._router.decide(text, usages)
+        if decision.route is Route.OUT_OF_SCOPE and remember.get("order_number"):
+            # A message that names one of our orders is about the shop, whatever
+            # the router (which knows few languages well) made of its words.
+            decision = replace(
+                decision, route=Route.ORDER_STATUS, intent="track_order", decided_by="rule"
+            )
         plan = await self._route(decision, ticket, text, remember, history)
         plan.usages[:0] = usages
         plan.meta["router"] = decision.to_json()
@@ -271,7 +281,11 @@ class Brain:
                 text=self._catalog.text(ticket.language, "kb-not-sure"),
                 awaiting=AWAITING_HANDOFF_OFFER,
                 answered=False,
-                meta={"handler": "kb_unsure", "coverage": round(best.coverage, 3) if best else 0},
+                meta={
+                    "handler": "kb_unsure",
+                    "coverage": round(best.coverage, 3) if best else 0,
+                    "retrieved": _ids(hits),
+                },
             )
         assert best is not None
         answer = f"{note}\n\n{best.passage.text}" if note else best.passage.text
@@ -282,6 +296,7 @@ class Brain:
                 "handler": "kb",
                 "article": best.passage.article.id,
                 "coverage": round(best.coverage, 3),
+                "retrieved": _ids([best, *(h for h in hits if h is not best)]),
             },
         )
 
@@ -307,7 +322,7 @@ class Brain:
             source=passages[0].passage.article.title,
             meta={
                 "handler": "commodity",
-                "articles": [h.passage.article.id for h in passages],
+                "retrieved": _ids(passages),
             },
         )
         stream = self._llm.stream(Tier.COMMODITY, messages)
@@ -325,7 +340,7 @@ class Brain:
         messages = self._messages(ticket, text, history, passages)
         plan = Plan(meta={"handler": "reasoning", "tools_called": []})
         if passages:
-            plan.meta["articles"] = [h.passage.article.id for h in passages]
+            plan.meta["retrieved"] = _ids(passages)
         plan.pieces = self._guarded(plan, self._with_tools(plan, ticket, text, remember, messages))
         return plan
 
@@ -440,3 +455,8 @@ class Brain:
 
 def _knows_order(ticket: Ticket, remember: Mapping[str, str]) -> bool:
     return bool(remember.get("order_number") or ticket.fields.get("order_number"))
+
+
+def _ids(hits: Iterable[Hit]) -> list[str]:
+    """Article ids of the hits, best first, each once: what the turn retrieved."""
+    return list(dict.fromkeys(hit.passage.article.id for hit in hits))[:5]

@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
@@ -182,3 +183,103 @@ def _describe_route(meta: Mapping[str, Any]) -> str:
             f"{usage['completion_tokens']} tok ${usage['cost_usd']:.6f}"
         )
     return "  ".join(parts)
+
+
+@main.command("eval")
+@click.argument(
+    "cases", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an HTML report (summary, confusion matrix, latency, worst cases).",
+)
+@click.option(
+    "--gate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML thresholds; exit 1 naming each metric below its minimum.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Cases run at the same time.",
+)
+def evaluate(
+    cases: tuple[Path, ...],
+    as_json: bool,
+    report: Path | None,
+    gate: Path | None,
+    concurrency: int,
+) -> None:
+    """Run cases (JSONL) through the real engine, offline and isolated, and score them."""
+    from bot.evaluation import apply_gate, confusion, load_gate, read_cases, run, summarize
+
+    settings = _settings()
+    loaded = []
+    for path in cases:
+        found, problems = read_cases(path)
+        for problem in problems:
+            click.echo(f"switchboard: skipped {problem}", err=True)
+        loaded.extend(found)
+    if not loaded:
+        click.echo("switchboard: no valid case to run", err=True)
+        sys.exit(2)
+    try:
+        thresholds = load_gate(gate) if gate is not None else None
+    except ValueError as exc:
+        click.echo(f"switchboard: {exc}", err=True)
+        sys.exit(2)
+
+    with click.progressbar(length=len(loaded), label="evaluating", file=sys.stderr) as bar:
+        outcome = asyncio.run(run(loaded, settings, concurrency=concurrency, progress=bar.update))
+    results = outcome.results
+    summary = summarize(results)
+    verdict = apply_gate(summary, thresholds) if thresholds is not None else None
+
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(render_summary(summary, outcome.seconds))
+    if report is not None:
+        from bot.eval_report import render
+
+        title = "Switchboard evaluation: " + ", ".join(path.name for path in cases)
+        report.write_text(
+            render(summary, results, title=title, confusion=confusion(results), gate=verdict),
+            "utf-8",
+        )
+        click.echo(f"report written to {report}", err=True)
+    if verdict is not None:
+        for _, passed, message in verdict:
+            click.echo(f"gate {'pass' if passed else 'FAIL'}: {message}", err=True)
+        if not all(passed for _, passed, _ in verdict):
+            sys.exit(1)
+
+
+def render_summary(summary: Mapping[str, Any], elapsed: float) -> str:
+    def show(value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float):
+            return f"{value:.3f}"
+        return str(value)
+
+    n = summary["n"]
+    rate = n / elapsed if elapsed else float("inf")
+    lines = [f"{n} cases in {elapsed:.2f} s ({rate:.0f} cases/s, start-up excluded)", ""]
+    for key, value in summary.items():
+        if key == "route" and value:
+            lines.append("route               precision  recall     f1")
+            for route, scores in value.items():
+                lines.append(
+                    f"  {route:17} {show(scores['precision']):>9} {show(scores['recall']):>7}"
+                    f" {show(scores['f1']):>6}"
+                )
+        elif isinstance(value, dict):
+            lines.append(f"{key:22} p50 {show(value['p50'])}  p95 {show(value['p95'])}")
+        elif key != "route":
+            lines.append(f"{key:22} {show(value)}")
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ A bad value stops start-up with one line that names the variable.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -311,6 +312,15 @@ VARIABLES: tuple[Variable, ...] = (
         '`{"model": {"input_per_million": 0.1, "output_per_million": 0.3}}`.',
     ),
     Variable(
+        "EVAL_JUDGE_MODEL",
+        None,
+        _model,
+        "`switchboard eval` only: a litellm model that judges groundedness sentence by "
+        "sentence, in addition to the offline check.",
+    ),
+    Variable("EVAL_JUDGE_API_BASE", None, _url, "API base for the judge model."),
+    Variable("EVAL_JUDGE_API_KEY", None, _key, "API key for the judge model.", secret=True),
+    Variable(
         "BOT_CONFIG",
         "bot.yaml",
         _file,
@@ -447,6 +457,9 @@ class Settings:
     llm_total_timeout_seconds: float
     llm_max_tool_rounds: int
     model_prices_file: Path | None
+    eval_judge_model: str | None
+    eval_judge_api_base: str | None
+    eval_judge_api_key: Secret | None = field(repr=False)
     bot_config: Path
     refund_human_limit: float
     refund_window_days: int
@@ -510,6 +523,10 @@ class Settings:
                     f"SUPPORTED_LANGUAGES={','.join(self.supported_languages)!r}: "
                     f"no catalogue {self.locales_dir / f'{code}.ftl'}"
                 )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (by field name), e.g. for an evaluation run."""
+        return dataclasses.replace(self, **changes)
 
     def describe(self) -> dict[str, str]:
         """Effective values for display, with secrets masked."""

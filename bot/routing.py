@@ -37,7 +37,7 @@ class Decision:
     route: Route
     intent: str
     confidence: float
-    decided_by: str  # "local" or "model"
+    decided_by: str  # "local", "model", or "rule" (the engine overrode the route)
     local_route: Route
     local_confidence: float
 

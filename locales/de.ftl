@@ -89,3 +89,4 @@ match-no = nein, nein danke, nee, ne, nö, jetzt nicht, nicht nötig, nicht notw
 match-greeting = hallo, hi, hey, moin, moin moin, servus, guten morgen, guten tag, guten abend, grüß gott, grüezi, hallo zusammen
 match-thanks = danke, danke schön, dankeschön, danke sehr, vielen dank, besten dank, herzlichen dank, danke dir, super danke, merci
 match-legal = anwalt, anwältin, rechtsanwalt, rechtsanwältin, anwälte, verklagen, klage, klage einreichen, gericht, vor gericht, gerichtlich, rechtliche schritte, mahnbescheid, mahnverfahren, verbraucherzentrale, verbraucherschutz, schlichtungsstelle, rückbuchung, chargeback, datenschutzbeschwerde, datenschutzbehörde, abmahnung
+match-frustration = unverschämt, unverschamt, frechheit, betrug, betrüger, betruger, katastrophe, inakzeptabel, schrecklich, unmöglich, skandal, wütend, wutend, nie wieder, reicht mir

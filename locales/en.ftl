@@ -89,3 +89,4 @@ match-no = no, no thanks, nope, not now, no need
 match-greeting = hi, hello, hey, good morning, good afternoon, good evening
 match-thanks = thanks, thank you, thank you so much, thx, cheers, great thanks
 match-legal = lawyer, attorney, sue, suing, lawsuit, legal action, court, small claims, chargeback, consumer protection, ombudsman, trading standards, data protection complaint
+match-frustration = terrible, awful, horrible, disgusting, unacceptable, ridiculous, scam, scammers, fraud, worst service, furious, so angry, rude, never again, disgrace, outrageous, pathetic, useless service, fed up, sick of this

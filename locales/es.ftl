@@ -87,3 +87,4 @@ match-no = no, no gracias, ahora no, no hace falta
 match-greeting = hola, buenas, buenos dias, buenas tardes, buenas noches, hey
 match-thanks = gracias, muchas gracias, mil gracias, te lo agradezco
 match-legal = abogado, abogada, demanda, demandar, denunciar, denuncia, accion legal, tribunal, juzgado, profeco, proteccion al consumidor, contracargo
+match-frustration = terrible, horrible, pesimo, pésimo, inaceptable, ridiculo, ridículo, estafa, estafadores, fraude, una verguenza, una vergüenza, indignante, furioso, furiosa, grosero, grosera, nunca mas, nunca más, desastre, harto, harta

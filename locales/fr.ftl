@@ -89,3 +89,4 @@ match-no = non, non merci, nan, pas maintenant, pas besoin, non c'est bon, pas l
 match-greeting = bonjour, bonsoir, salut, coucou, hello, bjr, slt, bonjour à vous, hey
 match-thanks = merci, merci beaucoup, merci bien, mille mercis, mille merci, merci infiniment, super merci, parfait merci, je vous remercie, merci à vous
 match-legal = avocat, avocate, mon avocat, en justice, poursuivre en justice, action en justice, porter plainte, déposer plainte, déposer une plainte, procès, tribunal, tribunal judiciaire, mise en demeure, injonction de payer, huissier, commissaire de justice, dgccrf, signalconso, ufc que choisir, que choisir, association de consommateurs, médiateur, médiateur de la consommation, ouvrir un litige, faire opposition, chargeback, cnil
+match-frustration = inadmissible, scandaleux, scandaleuse, arnaque, escroquerie, escrocs, honteux, honteuse, horrible, lamentable, furieux, furieuse, inacceptable, catastrophe, plus jamais, ras le bol

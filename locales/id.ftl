@@ -92,3 +92,4 @@ match-no = tidak, tidak usah, tidak perlu, tidak terima kasih, nggak, ngga, gak,
 match-greeting = halo, hallo, hai, hi, hello, selamat pagi, selamat siang, selamat sore, selamat malam, pagi, siang, sore, malam, permisi, assalamualaikum, halo kak, halo min
 match-thanks = terima kasih, terimakasih, terima kasih banyak, makasih, makasih ya, makasih banyak, thanks, thank you, thx, tq, trims, oke makasih
 match-legal = pengacara, kuasa hukum, advokat, gugat, menggugat, gugatan, tuntut, menuntut, tuntutan hukum, jalur hukum, ranah hukum, lapor polisi, pengadilan, somasi, ylki, bpsk, perlindungan konsumen, uu perlindungan konsumen, kemendag, chargeback
+match-frustration = penipuan, penipu, kecewa berat, sangat kecewa, parah banget, mengecewakan, keterlaluan, buruk sekali, tidak bisa diterima

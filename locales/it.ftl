@@ -89,3 +89,4 @@ match-no = no, no grazie, non ora, non adesso, non serve, non c'è bisogno, lasc
 match-greeting = ciao, salve, buongiorno, buonasera, buon pomeriggio, hey, ehi, ciao a tutti
 match-thanks = grazie, grazie mille, grazie tante, molte grazie, grazie davvero, ti ringrazio, perfetto grazie, gentilissimo, gentilissimi
 match-legal = avvocato, avvocata, avvocati, il mio avvocato, denuncia, denunciare, querela, fare causa, faccio causa, causa legale, vie legali, azione legale, azioni legali, tribunale, giudice di pace, decreto ingiuntivo, diffida, agcm, antitrust, codacons, altroconsumo, associazione consumatori, associazione dei consumatori, tutela dei consumatori, chargeback, garante privacy, garante della privacy
+match-frustration = vergognoso, vergognosa, inaccettabile, truffa, truffatori, pessimo, orribile, scandaloso, ridicolo, furioso, furiosa, mai piu, mai più, una vergogna

@@ -89,3 +89,4 @@ match-no = nee, nee dank je, nee dankjewel, nee bedankt, nee hoor, niet nu, hoef
 match-greeting = hoi, hallo, hey, hi, hoi hoi, goedemorgen, goedemiddag, goedenavond, goedendag, dag
 match-thanks = bedankt, dank je, dank je wel, dankjewel, dank u, dank u wel, dankuwel, thanks, top bedankt, super bedankt, merci
 match-legal = advocaat, advocate, mijn advocaat, jurist, rechtszaak, rechter, naar de rechter, rechtbank, kantonrechter, kort geding, dagvaarding, juridische stappen, aanklagen, aangifte doen, ingebrekestelling, sommatie, juridisch loket, consumentenbond, acm, consuwijzer, geschillencommissie, autoriteit persoonsgegevens, terugboeking, chargeback
+match-frustration = schandalig, belachelijk, oplichting, oplichters, waardeloos, onacceptabel, verschrikkelijk, woedend, nooit meer, een schande

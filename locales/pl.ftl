@@ -93,3 +93,4 @@ match-no = nie, nie dziękuję, nie dzięki, nie teraz, nie trzeba, nie potrzeba
 match-greeting = cześć, hej, hejka, witam, witaj, dzień dobry, dobry wieczór, siema, siemka
 match-thanks = dziękuję, dzięki, dziękuję bardzo, bardzo dziękuję, wielkie dzięki, dzięki wielkie, super dzięki, thx
 match-legal = prawnik, prawnika, prawnikiem, adwokat, adwokata, adwokatem, radca prawny, radcy prawnego, pozew, pozwę, pozwać, sąd, sądu, do sądu, w sądzie, sprawa sądowa, sprawę sądową, droga sądowa, drogę sądową, uokik, rzecznik konsumentów, rzecznika konsumentów, rzecznik praw konsumenta, miejski rzecznik konsumentów, federacja konsumentów, inspekcja handlowa, uodo, chargeback
+match-frustration = skandal, oszustwo, oszusci, oszuści, zenujace, żenujące, niedopuszczalne, fatalnie, beznadziejny, beznadziejna, wsciekly, wściekły, nigdy wiecej, nigdy więcej

@@ -89,3 +89,4 @@ match-no = não, nao, não obrigado, não obrigada, agora não, não precisa, ne
 match-greeting = oi, oie, olá, bom dia, boa tarde, boa noite, e aí, eai, opa, oi tudo bem, olá tudo bem
 match-thanks = obrigado, obrigada, muito obrigado, muito obrigada, obrigadão, valeu, vlw, valeu mesmo, brigado, brigada, obg, agradeço
 match-legal = advogado, advogada, meu advogado, processar, vou processar, processo judicial, ação judicial, entrar na justiça, na justiça, juizado, juizado especial, pequenas causas, procon, reclame aqui, reclameaqui, consumidor.gov.br, consumidor gov, código de defesa do consumidor, defesa do consumidor, contestar a compra, chargeback, lgpd, anpd
+match-frustration = pessimo, péssimo, horrivel, horrível, absurdo, inaceitavel, inaceitável, golpe, fraude, vergonha, ridiculo, ridículo, furioso, furiosa, descaso, nunca mais

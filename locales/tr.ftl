@@ -91,3 +91,4 @@ match-no = hayır, hayir, hayır teşekkürler, hayir tesekkurler, hayır gerek 
 match-greeting = merhaba, merhabalar, selam, selamlar, slm, mrb, iyi günler, günaydın, gunaydin, iyi akşamlar, selamün aleyküm, sa
 match-thanks = teşekkürler, teşekkür ederim, çok teşekkürler, çok teşekkür ederim, sağ olun, sağolun, sağ ol, sağol, eyvallah, tşk, tşkler, mersi
 match-legal = avukat, avukata, avukatım, avukatim, avukatımla, avukatimla, dava, dava açacağım, dava acacagim, dava açmak, dava acmak, mahkeme, mahkemeye, tüketici hakem heyeti, hakem heyeti, hakem heyetine, tüketici mahkemesi, tüketici hakları, tuketici haklari, tüketici hakem heyetine, şikayetvar, ticaret bakanlığı, ticaret bakanligi, cimer, ters ibraz, chargeback, kvkk, icra
+match-frustration = rezalet, berbat, dolandirici, dolandırıcı, dolandiricilik, dolandırıcılık, kabul edilemez, saçma, sacma, skandal, bir daha asla, çok sinirliyim, cok sinirliyim
