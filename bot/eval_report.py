@@ -5,7 +5,7 @@ mailed or attached to a ticket. Every string that comes from the data (ids, answ
 passages, route names, gate messages) goes through `_e` (`html.escape`): it is customer text.
 
 `results` is typed with `CaseResultLike`, a read-only Protocol with the attributes of
-`bot.evaluation.CaseResult` (eval/SPEC.md), so this module never imports `bot.evaluation`.
+`bot.evaluation.CaseResult`, so this module never imports `bot.evaluation`.
 """
 
 from __future__ import annotations
