@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -78,8 +78,17 @@ class Runtime:
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-def assemble(settings: Settings, store: Store, outbox: Outbox) -> Runtime:
-    """Build every part that answers customers; `outbox` delivers the replies."""
+def assemble(
+    settings: Settings,
+    store: Store,
+    outbox: Outbox,
+    *,
+    orders: Callable[[OrdersBackend], OrdersBackend] | None = None,
+) -> Runtime:
+    """Build every part that answers customers; `outbox` delivers the replies.
+
+    `orders` wraps the configured orders backend (the evaluation makes it dry-run).
+    """
     from flows import discover
 
     catalog = Catalog(
@@ -88,14 +97,15 @@ def assemble(settings: Settings, store: Store, outbox: Outbox) -> Runtime:
     detector = LanguageDetector(settings.supported_languages, settings.default_language)
     knowledge = KnowledgeBase.load(settings.kb_dir)
     llm = LLM(settings)
-    orders = _orders(settings)
+    backend = _orders(settings)
     killswitch = KillSwitch(store)
+    shop = orders(backend) if orders is not None else backend
     brain = Brain(
         settings=settings,
         catalog=catalog,
         knowledge=knowledge,
         flows=discover(),
-        orders=orders,
+        orders=shop,
         router=Router(LocalRouter.load(), llm, settings.router_threshold),
         llm=llm,
         persona=Persona.load(settings.bot_config),
@@ -118,7 +128,17 @@ def assemble(settings: Settings, store: Store, outbox: Outbox) -> Runtime:
         concurrency=settings.worker_concurrency,
     )
     return Runtime(
-        settings, store, catalog, detector, knowledge, llm, orders, killswitch, desk, engine, inbox
+        settings,
+        store,
+        catalog,
+        detector,
+        knowledge,
+        llm,
+        backend,
+        killswitch,
+        desk,
+        engine,
+        inbox,
     )
 
 

@@ -14,6 +14,7 @@ most of its content words appear in the passages the turn retrieved.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import statistics
@@ -28,6 +29,7 @@ import yaml
 
 from bot.config import Settings
 from bot.model import Address, Inbound, Role
+from bot.orders import Order, OrdersBackend, OrdersError, OrderStatus
 from bot.reply import Reply
 from bot.router import Route
 from bot.statemachine import State
@@ -179,6 +181,27 @@ class EvalChannel:
         self.states[address.conversation_id] = state
 
 
+class DryRunOrders:
+    """Reads the shop's orders; a cancellation is simulated, never sent to the shop."""
+
+    def __init__(self, backend: OrdersBackend) -> None:
+        self._backend = backend
+        self._cancelled: dict[str, Order] = {}
+
+    async def get(self, number: str) -> Order | None:
+        return self._cancelled.get(number) or await self._backend.get(number)
+
+    async def cancel(self, number: str) -> Order:
+        order = await self.get(number)
+        if order is None:
+            raise OrdersError(f"no order {number}")
+        if order.status is not OrderStatus.PROCESSING:
+            raise OrdersError(f"order {number} is {order.status} and cannot be cancelled")
+        cancelled = dataclasses.replace(order, status=OrderStatus.CANCELLED)
+        self._cancelled[number] = cancelled
+        return cancelled
+
+
 # -- running ------------------------------------------------------------------------
 
 
@@ -200,7 +223,7 @@ async def run(
 
     eval_settings = settings.with_overrides(redis_url=None, stream_chunk_delay_ms=0)
     channel = EvalChannel()
-    runtime = assemble(eval_settings, MemoryStore(), channel)
+    runtime = assemble(eval_settings, MemoryStore(), channel, orders=DryRunOrders)
     await runtime.start()
     await asyncio.to_thread(runtime.detector.warm)
     gate = asyncio.Semaphore(concurrency)

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -189,3 +190,26 @@ def test_the_golden_sets_pass_the_shipped_gate() -> None:
     assert len(golden) >= 4
     code, _, err = evaluate(*golden, "--gate", str(ROOT / "eval" / "gate.yaml"))
     assert code == 0, err
+
+
+async def test_an_evaluation_never_changes_the_shops_orders(shop: TestServer) -> None:
+    from bot.config import Settings
+    from bot.evaluation import parse_case, run
+    from tests.conftest import SEEN, SHOP_KEY
+
+    settings = Settings.from_env(
+        {"ORDERS_URL": str(shop.make_url("")), "ORDERS_API_KEY": SHOP_KEY}
+    )
+    case = parse_case(
+        json.dumps(
+            {
+                "id": "cancel",
+                "turns": ["please cancel my order 20001", "yes"],
+                "expect": {"answer_contains": ["is cancelled"]},
+            }
+        )
+    )
+    outcome = await run([case], settings)
+    assert outcome.results[0].failures == []  # the customer was told it is cancelled
+    assert all(not call.startswith("POST") for call in shop.app[SEEN])
+    assert "GET 20001" in shop.app[SEEN]

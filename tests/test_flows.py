@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from tests.conftest import ADMIN_TOKEN, Customer, make_settings
+from tests.conftest import ADMIN_TOKEN, SEEN, SHOP_KEY, Customer, make_settings
 
 AppClient = Callable[..., Any]
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -76,47 +74,6 @@ async def test_spanish_order_status(app_client: AppClient) -> None:
     await customer.connect()
     answer = await customer.ask("¿Dónde está mi pedido 10042?")
     assert "va en camino con UPS" in answer.text
-
-
-# -- the shop's own orders API --------------------------------------------------
-
-SHOP_KEY = "shop-api-key-123"
-SEEN = web.AppKey("seen", list[str])
-
-
-@pytest.fixture
-async def shop() -> AsyncIterator[TestServer]:
-    """A shop's orders API as ORDERS_URL documents it, with its own bearer check."""
-    orders = {
-        "20001": {"number": "20001", "status": "processing", "eta": "2026-12-10", "total": 30.0}
-    }
-    seen: list[str] = []
-
-    async def get_order(request: web.Request) -> web.Response:
-        seen.append(f"GET {request.match_info['number']}")
-        if request.headers.get("Authorization") != f"Bearer {SHOP_KEY}":
-            return web.json_response({"error": "unauthorized"}, status=401)
-        order = orders.get(request.match_info["number"])
-        return web.json_response(order) if order else web.json_response({}, status=404)
-
-    async def cancel(request: web.Request) -> web.Response:
-        seen.append(f"POST {request.match_info['number']}")
-        order = orders.get(request.match_info["number"])
-        if order is None:
-            return web.json_response({}, status=404)
-        if order["status"] != "processing":
-            return web.json_response({"error": "too late"}, status=409)
-        order["status"] = "cancelled"
-        return web.json_response(order)
-
-    app = web.Application()
-    app.router.add_get("/orders/{number}", get_order)
-    app.router.add_post("/orders/{number}/cancel", cancel)
-    app[SEEN] = seen
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
 
 
 async def test_orders_come_from_the_shop_api(app_client: AppClient, shop: TestServer) -> None:
