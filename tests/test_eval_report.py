@@ -7,29 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.eval_report import CaseResultLike, render
+from bot.evaluation import Case, Expect
 
 ANSWER = "Orders ship in 3-5 business days."
 
 
-@dataclass(frozen=True)
-class FakeExpect:
-    language: str | None = None
-    route: str | None = None
-    escalate: bool | None = None
-    source: str | None = None
-    answer_contains: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FakeCase:
-    id: str
-    turns: tuple[str, ...]
-    expect: FakeExpect = field(default_factory=FakeExpect)
-
-
 @dataclass
 class FakeResult:
-    case: FakeCase
+    case: Case
     answer: str = ANSWER
     route: str | None = "faq_policy"
     language: str = "en"
@@ -51,7 +36,7 @@ class FakeResult:
 def result(case_id: str, text: str, expected: str, **kwargs: Any) -> FakeResult:
     answer = kwargs.get("answer", ANSWER)
     turns = [{"role": "customer", "text": text}, {"role": "bot", "text": answer}]
-    case = FakeCase(case_id, (text,), FakeExpect(language="en", route=expected, escalate=False))
+    case = Case(case_id, (text,), expect=Expect(language="en", route=expected, escalate=False))
     return FakeResult(case=case, transcript=turns, **kwargs)
 
 
