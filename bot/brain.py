@@ -50,8 +50,6 @@ FLOW_FOR_INTENT = {
     "track_order": "order_status",
     "cancel_order": "cancel_order",
     "get_refund": "refund_eligibility",
-    # "Refund for order 10088": the policy check (window, limit) is the honest answer.
-    "track_refund": "refund_eligibility",
 }
 _HISTORY_TURNS = 8
 _PASSAGES_FOR_MODEL = 4
@@ -170,6 +168,8 @@ class Brain:
         if len(fold(text.replace(number, " ")).split()) > 4:
             return False
         guess = self._router.local.classify(text)
+        if FLOW_FOR_INTENT.get(guess.intent, "order_status") != "order_status":
+            return False  # "refund for order 10088": about the order, for another flow
         return guess.route is Route.ORDER_STATUS or guess.confidence < self._router.threshold
 
     async def _route(
@@ -188,8 +188,10 @@ class Brain:
             return self._reasoning(ticket, text, history, remember)
         if route is Route.OUT_OF_SCOPE:
             # The router knows support in general, not this shop's own words
-            # ("Bramblepoints"): an article that covers the question wins.
-            plan = self._knowledge(ticket, text, history, require_confident=True)
+            # ("Bramblepoints"): an article that covers the question wins; and
+            # when the router is unsure, "not sure, shall I get a person?" is
+            # kinder than a refusal.
+            plan = self._knowledge(ticket, text, history, require_confident=not unsure)
             if plan is not None:
                 return plan
             return Plan(
