@@ -51,7 +51,7 @@ FLOW_FOR_INTENT = {
     "cancel_order": "cancel_order",
     "get_refund": "refund_eligibility",
 }
-_HISTORY_TURNS = 8
+HISTORY_TURNS = 8  # earlier turns a model sees
 _PASSAGES_FOR_MODEL = 4
 
 
@@ -109,6 +109,11 @@ class Brain:
         self.killswitch = killswitch
         self._policy = Policy(settings.refund_human_limit, settings.refund_window_days)
         self._tools = [s for i, r in self._flows.items() if (s := r.schema(i)) is not None]
+
+    @property
+    def uses_history(self) -> bool:
+        """Whether earlier turns matter to an answer (only the model tiers read them)."""
+        return self._llm.has(Tier.COMMODITY) or self._llm.has(Tier.REASONING)
 
     async def plan(self, ticket: Ticket, text: str, history: Sequence[Turn]) -> Plan:
         lang, cat = ticket.language, self._catalog
@@ -448,7 +453,7 @@ class Brain:
             )
             system += f"\n\nKnowledge-base passages:\n\n{sources}"
         messages: list[Message] = [{"role": "system", "content": system}]
-        for turn in history[-_HISTORY_TURNS:]:
+        for turn in history[-HISTORY_TURNS:]:
             role = "user" if turn.role is Role.CUSTOMER else "assistant"
             messages.append({"role": role, "content": turn.text})
         messages.append({"role": "user", "content": text})

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.audit import Audit
-from bot.brain import Brain, Plan
+from bot.brain import HISTORY_TURNS, Brain, Plan
 from bot.config import Settings
 from bot.handoff import AgentDesk, handoff_now
 from bot.i18n import Catalog
@@ -41,7 +41,6 @@ _CUSTOMER_TEXTS = {
     Effect.TELL_BACK_TO_BOT: "back-to-bot",
     Effect.TELL_RESOLVED: "ticket-resolved",
 }
-_HISTORY_TURNS = 8
 
 
 @dataclass(slots=True)
@@ -155,7 +154,12 @@ class Engine:
 
     async def _bot_answers(self, work: _Turn, event: Inbound) -> None:
         ticket = work.ticket
-        history = await self._store.transcript(ticket.id, limit=_HISTORY_TURNS)
+        # Only a model reads earlier turns: skip the store round trip offline.
+        history = (
+            await self._store.transcript(ticket.id, limit=HISTORY_TURNS)
+            if self._brain.uses_history
+            else []
+        )
         plan = await self._brain.plan(ticket, event.text, history)
         if plan.text is not None or plan.pieces is not None:
             await self._say_plan(work, plan)
@@ -218,6 +222,8 @@ class Engine:
                 work.turns = []
                 transcript = await self._store.transcript(work.ticket.id)
                 await self._desk.open(handoff_now(work.ticket, reason, transcript))
+            elif effect in _NOT_BUILT:
+                log.debug("ticket %s: %s is not built yet", work.ticket.id, effect)
         await self._outbox.state_changed(work.ticket.address, work.ticket.status)
 
     async def agent_event(self, ticket_id: str, event: Event, agent: str) -> Transition | Rejected:

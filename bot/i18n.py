@@ -56,9 +56,6 @@ class Catalog:
             self._bundles[code] = bundle
         self._phrases: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {}
 
-    def supports(self, language: str | None) -> bool:
-        return language in self._bundles
-
     def text(self, language: str, key: str, **args: Any) -> str:
         """The message `key` in `language` (the default language if that one lacks it)."""
         bundle = self._bundles.get(language) or self._bundles[self.default]
