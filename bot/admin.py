@@ -16,7 +16,7 @@ from aiohttp import web
 from bot import __version__
 from bot.config import Secret
 from bot.engine import Engine
-from bot.handoff import RecordingDesk
+from bot.handoff import Agent, RecordingDesk
 from bot.killswitch import KillSwitch
 from bot.statemachine import Event, Rejected
 from bot.store import Store
@@ -87,9 +87,12 @@ def add_routes(
         event = _ACTIONS.get(request.match_info["action"])
         if event is None:
             return _problem(404, f"actions are {', '.join(_ACTIONS)}")
-        agent = request.query.get("agent", "admin-api")[:64]
+        agent = Agent(request.query.get("agent", "admin-api")[:64])
         try:
-            result = await engine.agent_event(request.match_info["ticket"], event, agent)
+            # Operators may act on a ticket another agent owns (someone left for the day).
+            result = await engine.agent_event(
+                request.match_info["ticket"], event, agent, override=True
+            )
         except KeyError:
             return _problem(404, "no such ticket")
         if isinstance(result, Rejected):

@@ -17,9 +17,10 @@ from aiohttp import web
 from bot import admin
 from bot.audit import Audit
 from bot.brain import Brain
+from bot.briefing import Briefer
 from bot.config import Settings
 from bot.engine import Engine
-from bot.handoff import RecordingDesk
+from bot.handoff import Desks, RecordingDesk
 from bot.i18n import Catalog
 from bot.inbox import Inbox, MemoryInbox
 from bot.killswitch import KillSwitch
@@ -31,7 +32,10 @@ from bot.persona import Persona
 from bot.reply import Outbox
 from bot.router import LocalRouter
 from bot.routing import Router
+from bot.sla import SlaWatcher
 from bot.store import Store, open_store
+from bot.translate import Translator
+from channels.base import Channels
 from flows.orders_file import FileOrdersBackend
 from flows.orders_http import HttpOrdersBackend
 
@@ -55,6 +59,7 @@ class Runtime:
     orders: OrdersBackend
     killswitch: KillSwitch
     desk: RecordingDesk
+    desks: Desks
     engine: Engine
     inbox: Inbox
 
@@ -76,6 +81,7 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+CHANNELS = web.AppKey("channels", Channels)
 
 
 def assemble(
@@ -112,15 +118,25 @@ def assemble(
         killswitch=killswitch,
     )
     desk = RecordingDesk(store)
+    desks = Desks([desk])
     engine = Engine(
         settings=settings,
         store=store,
         catalog=catalog,
         detector=detector,
         brain=brain,
-        desk=desk,
+        desk=desks,
         outbox=outbox,
         audit=Audit(store),
+        briefer=Briefer(
+            catalog=catalog,
+            knowledge=knowledge,
+            llm=llm,
+            killswitch=killswitch,
+            agent_language=settings.agent_language,
+            kb_min_score=settings.kb_min_score,
+        ),
+        translator=Translator(llm, killswitch),
     )
     inbox = MemoryInbox(
         engine.handle,
@@ -137,13 +153,13 @@ def assemble(
         backend,
         killswitch,
         desk,
+        desks,
         engine,
         inbox,
     )
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
-    from channels.base import Channels
     from channels.webchat import WebChat
 
     channels = Channels()
@@ -160,6 +176,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
 
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[RUNTIME] = runtime
+    app[CHANNELS] = channels
     admin.add_routes(
         app,
         store=runtime.store,
@@ -168,6 +185,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         killswitch=runtime.killswitch,
         token=settings.admin_token,
     )
+    _add_provider_channels(settings, runtime, channels)
     for channel in channels.all():
         channel.setup(app)
 
@@ -184,6 +202,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         # load; do it off the event loop after start, so neither readiness nor
         # the first customer waits on the loop.
         warm = asyncio.create_task(runtime.warm(), name="warm-up")
+        sla = asyncio.create_task(SlaWatcher(runtime.store, runtime.engine).run(), name="sla")
         log.info(
             "ready: store=%s, %d knowledge articles, languages=%s",
             runtime.store.kind,
@@ -191,6 +210,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
             ",".join(settings.supported_languages),
         )
         yield
+        sla.cancel()
+        await asyncio.gather(sla, return_exceptions=True)
         # A thread cannot be cancelled: let the warm-up finish before closing
         # what it may still be setting up.
         await asyncio.gather(warm, return_exceptions=True)
@@ -198,6 +219,46 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
 
     app.cleanup_ctx.append(lifetime)
     return app
+
+
+def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Channels) -> None:
+    """Slack and Telegram, when their credentials are set (imported only then)."""
+    if settings.slack_enabled:
+        from channels.slack import Slack, SlackDesk, client_for
+
+        client = client_for(settings)
+        desk = None
+        if settings.slack_agents_channel is not None:
+            desk = SlackDesk(
+                client=client,
+                store=runtime.store,
+                channel=settings.slack_agents_channel,
+                pii=settings.agent_pii,
+                note_prefix=settings.slack_note_prefix,
+            )
+            desk.engine = runtime.engine
+            runtime.desks.add(desk)
+        channels.add(
+            Slack(
+                settings=settings,
+                store=runtime.store,
+                inbox=runtime.inbox,
+                client=client,
+                desk=desk,
+            )
+        )
+    if settings.telegram_enabled:
+        from channels.telegram import Telegram
+
+        channels.add(
+            Telegram(
+                settings=settings,
+                store=runtime.store,
+                inbox=runtime.inbox,
+                catalog=runtime.catalog,
+                detector=runtime.detector,
+            )
+        )
 
 
 def _orders(settings: Settings) -> OrdersBackend:

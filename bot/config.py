@@ -190,6 +190,26 @@ def _secret(raw: str) -> Secret:
     return Secret(raw)
 
 
+_SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,}$")
+
+
+def _slack_channel(raw: str) -> str:
+    value = raw.strip()
+    if not _SLACK_CHANNEL.match(value):
+        raise ValueError("expected a Slack channel id such as C0123456789 (not its #name)")
+    return value
+
+
+_TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def _telegram_secret(raw: str) -> Secret:
+    # Telegram's own rule for secret_token is 1-256 of these characters; 16 is ours.
+    if not _TELEGRAM_SECRET.match(raw):
+        raise ValueError("expected 16 to 256 characters from A-Z, a-z, 0-9, _ and -")
+    return Secret(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Variable:
     """One environment variable: its name, its default as text, how to read it."""
@@ -413,6 +433,86 @@ VARIABLES: tuple[Variable, ...] = (
         "Time given to turns in progress on SIGTERM (Heroku allows 30 s).",
     ),
     Variable(
+        "HANDOFF_SLA_SECONDS",
+        "300",
+        _integer(1, 86400),
+        "A handoff nobody claims within this time: the customer is told and the agents "
+        "are pinged again. The timer lives in the store, so it survives a restart.",
+    ),
+    Variable(
+        "AGENT_LANGUAGE",
+        "en",
+        _language,
+        "Language the agents read. With `COMMODITY_MODEL` set, customer messages in "
+        "another language are translated for them, and their replies for the customer.",
+    ),
+    Variable(
+        "AGENT_PII",
+        "masked",
+        _choice("masked", "visible"),
+        "`masked`: agents see the customer's id masked and emails, cards, IBANs and phone "
+        "numbers redacted in cards and relayed messages. `visible`: shown as written.",
+    ),
+    Variable(
+        "SLACK_BOT_TOKEN",
+        None,
+        _key,
+        "Slack bot token (`xoxb-…`). With `SLACK_SIGNING_SECRET`, turns on the Slack agent "
+        "console and Slack as a customer channel (`/slack/events`).",
+        secret=True,
+    ),
+    Variable(
+        "SLACK_SIGNING_SECRET",
+        None,
+        _key,
+        "Slack app signing secret; every request to `/slack/events` is checked with it.",
+        secret=True,
+    ),
+    Variable(
+        "SLACK_APP_TOKEN",
+        None,
+        _key,
+        "Slack app-level token (`xapp-…`): use Socket Mode instead of public HTTP "
+        "(local development).",
+        secret=True,
+    ),
+    Variable(
+        "SLACK_AGENTS_CHANNEL",
+        None,
+        _slack_channel,
+        "Channel id (`C…`) where handoff cards are posted, one thread per ticket.",
+    ),
+    Variable("SLACK_API_URL", "https://slack.com/api", _url, "Slack Web API base URL."),
+    Variable(
+        "SLACK_NOTE_PREFIX",
+        "//",
+        _text,
+        "A thread reply starting with this stays internal, even from the ticket's owner.",
+    ),
+    Variable(
+        "TELEGRAM_BOT_TOKEN",
+        None,
+        _key,
+        "Telegram bot token from @BotFather: turns on `/telegram/webhook`.",
+        secret=True,
+    ),
+    Variable(
+        "TELEGRAM_WEBHOOK_SECRET",
+        None,
+        _telegram_secret,
+        "Secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (given to `setWebhook`); "
+        "required with `TELEGRAM_BOT_TOKEN`.",
+        secret=True,
+    ),
+    Variable("TELEGRAM_API_URL", "https://api.telegram.org", _url, "Telegram Bot API base URL."),
+    Variable(
+        "PUBLIC_URL",
+        None,
+        _url,
+        "The address customers' providers reach this app at (`https://…`), for "
+        "`switchboard telegram set-webhook`.",
+    ),
+    Variable(
         "ADMIN_TOKEN",
         None,
         _secret,
@@ -476,6 +576,19 @@ class Settings:
     worker_concurrency: int
     stream_chunk_delay_ms: int
     shutdown_grace_seconds: int
+    handoff_sla_seconds: int
+    agent_language: str
+    agent_pii: str
+    slack_bot_token: Secret | None = field(repr=False)
+    slack_signing_secret: Secret | None = field(repr=False)
+    slack_app_token: Secret | None = field(repr=False)
+    slack_agents_channel: str | None
+    slack_api_url: str
+    slack_note_prefix: str
+    telegram_bot_token: Secret | None = field(repr=False)
+    telegram_webhook_secret: Secret | None = field(repr=False)
+    telegram_api_url: str
+    public_url: str | None
     admin_token: Secret | None = field(repr=False)
     log_level: str
     log_format: str
@@ -511,7 +624,29 @@ class Settings:
         settings._check_consistency()
         return settings
 
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
     def _check_consistency(self) -> None:
+        if self.slack_bot_token is not None and (
+            self.slack_signing_secret is None and self.slack_app_token is None
+        ):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is set: set SLACK_SIGNING_SECRET too (or SLACK_APP_TOKEN "
+                "for Socket Mode), so Slack's requests can be verified"
+            )
+        if self.slack_agents_channel is not None and self.slack_bot_token is None:
+            raise ConfigError("SLACK_AGENTS_CHANNEL is set: set SLACK_BOT_TOKEN too")
+        if self.telegram_bot_token is not None and self.telegram_webhook_secret is None:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is set: set TELEGRAM_WEBHOOK_SECRET too, so forged "
+                "updates can be refused"
+            )
         if self.default_language not in self.supported_languages:
             raise ConfigError(
                 f"DEFAULT_LANGUAGE={self.default_language!r}: not in SUPPORTED_LANGUAGES "

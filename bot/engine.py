@@ -8,7 +8,13 @@ base); stream the reply to the channel; persist the turn.
 
 Every turn has one error boundary: whatever fails, the customer gets a
 localized fallback and the ticket goes to a person. Nothing here knows a
-provider; channels see only `Reply` streams through the `Outbox`.
+provider; channels see only `Reply` streams through the `Outbox`, and agent
+desks only the `AgentDesk` seam.
+
+What agents do comes in here too (`agent_event`, `agent_message`), under the
+same conversation lock as customer turns, so a claim, a customer message and
+an agent reply are never interleaved halfway. The handoff SLA is a durable
+timer in the store (`sla_expired` is called by `bot.sla.SlaWatcher`).
 """
 
 from __future__ import annotations
@@ -17,30 +23,44 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from bot.audit import Audit
 from bot.brain import HISTORY_TURNS, Brain, Plan
+from bot.briefing import Briefer
 from bot.config import Settings
-from bot.handoff import AgentDesk, handoff_now
+from bot.handoff import RATED, Agent, AgentDesk, handoff_now
 from bot.i18n import Catalog
 from bot.language import LanguageDetector
 from bot.model import Address, Conversation, Inbound, Role, Ticket, Turn, new_ticket_id, now
+from bot.rating import Rating, read_rating
 from bot.reply import Outbox, Reply
 from bot.statemachine import Effect, Event, Rejected, State, Transition, transition
 from bot.store import Store
+from bot.translate import Translator
 
 log = logging.getLogger(__name__)
 
-# Effects that belong to pieces not built yet (the SLA timer arrives with the
-# Slack agent console); the engine acknowledges them without acting.
-_NOT_BUILT = frozenset({Effect.START_SLA_TIMER, Effect.STOP_SLA_TIMER, Effect.TELL_SLA_MISSED})
+SLA_QUEUE = "sla"
+AWAITING_RATING = "rating"
 
 _CUSTOMER_TEXTS = {
     Effect.TELL_AGENT_JOINED: "agent-joined",
     Effect.TELL_BACK_TO_BOT: "back-to-bot",
     Effect.TELL_RESOLVED: "ticket-resolved",
 }
+
+
+class AgentOutcome(StrEnum):
+    """What became of an agent's message."""
+
+    SENT = "sent"  # the customer has it
+    NOTE = "note"  # the agent marked it internal
+    NOT_CLAIMED = "not_claimed"  # nobody owns the ticket yet: claim it first
+    NOT_OWNER = "not_owner"  # another agent owns the ticket
+    CLOSED = "closed"  # the ticket is back with the bot, or resolved
+    UNDELIVERED = "undelivered"  # the customer's channel refused it
 
 
 @dataclass(slots=True)
@@ -64,6 +84,8 @@ class Engine:
         desk: AgentDesk,
         outbox: Outbox,
         audit: Audit,
+        briefer: Briefer,
+        translator: Translator,
     ) -> None:
         self._settings = settings
         self._store = store
@@ -73,6 +95,8 @@ class Engine:
         self._desk = desk
         self._outbox = outbox
         self._audit = audit
+        self._briefer = briefer
+        self._translator = translator
 
     # -- customer turns -------------------------------------------------------
 
@@ -98,11 +122,27 @@ class Engine:
     async def _turn(self, event: Inbound) -> None:
         snapshot = await self._store.load(event.address.conversation_id)
         conversation = snapshot.conversation or Conversation(address=event.address)
-        language = self._detector.detect(
-            event.text, current=conversation.language, hint=event.locale
-        )
+        if event.text:
+            language = self._detector.detect(
+                event.text, current=conversation.language, hint=event.locale
+            )
+        else:
+            language = (
+                conversation.language
+                or self._detector.from_hint(event.locale)
+                or self._settings.default_language
+            )
         conversation = replace(conversation, language=language, updated_at=now())
+        customer_turn = _customer_turn(event)
         ticket = snapshot.ticket
+        if ticket is not None and ticket.awaiting == AWAITING_RATING:
+            rating = self._rating(ticket, event, language)
+            if rating is not None:
+                await self._rated(conversation, ticket, customer_turn, rating)
+                return
+            # Not a rating: a new question, answered as one. The old ticket stops waiting.
+            ticket = replace(ticket, awaiting=None)
+            await self._store.save(conversation, ticket)
         if ticket is not None and self._idle(ticket, event):
             ticket = await self._close_idle(conversation, ticket)
         state = ticket.status if ticket is not None else State.RESOLVED
@@ -113,17 +153,17 @@ class Engine:
             await self._audit.record("ticket_opened", ticket.id, channel=event.address.channel)
         conversation = replace(conversation, ticket_id=ticket.id)
         ticket = replace(ticket, language=language, status=step.state, updated_at=now())
-        customer_turn = Turn(
-            Role.CUSTOMER,
-            event.text,
-            at=event.received_at,
-            meta={"message_id": event.message_id} if event.message_id else {},
-        )
         work = _Turn(conversation, ticket, [customer_turn])
         try:
             if Effect.RELAY_TO_AGENT in step.effects:
+                work.turns[0] = await self._for_agent(work.ticket, customer_turn)
                 await self._store.save(work.conversation, work.ticket, work.turns)
-                await self._desk.relay(work.ticket, customer_turn)
+                await self._desk.relay(work.ticket, work.turns[0])
+                return
+            if event.media and not event.text:
+                text = self._catalog.text(ticket.language, "text-only")
+                await self._say(work, text, role=Role.SYSTEM, meta={"handler": "text_only"})
+                await self._store.save(work.conversation, work.ticket, work.turns)
                 return
             await self._bot_answers(work, event)
         except Exception:
@@ -160,7 +200,14 @@ class Engine:
             if self._brain.uses_history
             else []
         )
-        plan = await self._brain.plan(ticket, event.text, history)
+        if event.command == "human":
+            plan = Plan(
+                handoff_reason="the customer asked for a person (/human)",
+                intent="human_required",
+                meta={"handler": "handoff", "command": event.command},
+            )
+        else:
+            plan = await self._brain.plan(ticket, event.text, history)
         if plan.text is not None or plan.pieces is not None:
             await self._say_plan(work, plan)
         work.turns[0] = _with_record(work.turns[0], plan)
@@ -221,13 +268,23 @@ class Engine:
                 await self._store.save(work.conversation, work.ticket, work.turns)
                 work.turns = []
                 transcript = await self._store.transcript(work.ticket.id)
-                await self._desk.open(handoff_now(work.ticket, reason, transcript))
-            elif effect in _NOT_BUILT:
-                log.debug("ticket %s: %s is not built yet", work.ticket.id, effect)
+                briefing = await self._briefer.brief(work.ticket, transcript)
+                ref = await self._desk.open(handoff_now(work.ticket, reason, transcript, briefing))
+                if ref is not None:
+                    work.ticket = replace(work.ticket, desk_ref=ref)
+            elif effect is Effect.START_SLA_TIMER:
+                due = now() + timedelta(seconds=self._settings.handoff_sla_seconds)
+                await self._store.schedule(SLA_QUEUE, work.ticket.id, due)
         await self._outbox.state_changed(work.ticket.address, work.ticket.status)
 
-    async def agent_event(self, ticket_id: str, event: Event, agent: str) -> Transition | Rejected:
-        """An agent claimed, released ("back to bot") or resolved a ticket."""
+    async def agent_event(
+        self, ticket_id: str, event: Event, agent: Agent, *, override: bool = False
+    ) -> Transition | Rejected:
+        """An agent claimed, released ("back to bot") or resolved a ticket.
+
+        While a person owns the ticket only they can release or resolve it;
+        `override` is for operators (the admin API).
+        """
         ticket = await self._store.get_ticket(ticket_id)
         if ticket is None:
             raise KeyError(ticket_id)
@@ -236,26 +293,144 @@ class Engine:
             current = (
                 snapshot.ticket if snapshot.ticket and snapshot.ticket.id == ticket_id else None
             )
-            ticket = current or ticket
+            ticket = current or await self._store.get_ticket(ticket_id) or ticket
+            if (
+                ticket.status is State.WITH_AGENT
+                and event in (Event.AGENT_RELEASE, Event.AGENT_RESOLVE)
+                and ticket.agent != agent.id
+                and not override
+            ):
+                owner = ticket.agent_name or ticket.agent
+                return Rejected(ticket.status, event, f"{owner} owns this ticket")
             step = transition(ticket.status, event)
             if isinstance(step, Rejected):
-                log.info("ticket %s: agent %s: %s", ticket.id, agent, step.reason)
+                log.info("ticket %s: agent %s: %s", ticket.id, agent.id, step.reason)
                 return step
             conversation = snapshot.conversation or Conversation(address=ticket.address)
             work = _Turn(conversation, replace(ticket, status=step.state, updated_at=now()))
+            if event is Event.AGENT_CLAIM:
+                work.ticket = replace(work.ticket, agent=agent.id, agent_name=agent.name)
             if step.state is State.BOT:
-                work.ticket = replace(work.ticket, unresolved_turns=0, awaiting=None)
+                work.ticket = replace(
+                    work.ticket, unresolved_turns=0, awaiting=None, agent=None, agent_name=None
+                )
             for effect in step.effects:
                 key = _CUSTOMER_TEXTS.get(effect)
                 if key is not None:
                     text = self._catalog.text(ticket.language, key, ticket=ticket.id)
                     await self._say(work, text, role=Role.SYSTEM)
-                elif effect in _NOT_BUILT:
-                    log.debug("ticket %s: %s is not built yet", ticket.id, effect)
+                elif effect is Effect.STOP_SLA_TIMER:
+                    await self._store.cancel(SLA_QUEUE, ticket.id)
+                elif effect is Effect.CLOSE_TICKET:
+                    # Asked once, right after the resolution; the answer is read by `_rating`.
+                    ask = self._catalog.text(ticket.language, "rating-ask")
+                    await self._say(work, ask, role=Role.SYSTEM, meta={"handler": "rating"})
+                    work.ticket = replace(work.ticket, awaiting=AWAITING_RATING)
             await self._store.save(work.conversation, work.ticket, work.turns)
-            await self._audit.record(str(event), ticket.id, agent=agent, state=step.state.value)
+            await self._audit.record(str(event), ticket.id, agent=agent.id, state=step.state.value)
             await self._outbox.state_changed(ticket.address, step.state)
+            await self._desk.changed(work.ticket, str(event), agent)
             return step
+
+    async def agent_message(
+        self, ticket_id: str, agent: Agent, text: str, *, note: bool = False
+    ) -> AgentOutcome:
+        """An agent wrote in the ticket's thread. Only the owner's messages reach the
+        customer; everything else stays with the agents."""
+        ticket = await self._store.get_ticket(ticket_id)
+        if ticket is None:
+            raise KeyError(ticket_id)
+        async with self._store.lock(ticket.conversation_id):
+            snapshot = await self._store.load(ticket.conversation_id)
+            ticket = await self._store.get_ticket(ticket_id) or ticket
+            outcome = _internal(ticket, agent, note)
+            if outcome is not None:
+                await self._audit.record("agent_note", ticket.id, agent=agent.id, why=outcome)
+                return outcome
+            written_in = self._detector.detect(text, current=self._settings.agent_language)
+            translated = await self._translator.translate(text, written_in, ticket.language)
+            shown = translated or text
+            author = self._catalog.text(ticket.language, "agent-label", name=agent.label)
+            meta: dict[str, Any] = {"agent": agent.id, "agent_name": agent.name, "author": author}
+            if translated is not None:
+                meta["original"] = {"language": written_in, "text": text}
+            reply = Reply.whole(shown, role=Role.AGENT, author=author)
+            delivered = await self._send(ticket.address, reply)
+            conversation = snapshot.conversation or Conversation(address=ticket.address)
+            turn = Turn(Role.AGENT, shown, id=reply.id, meta=meta)
+            await self._store.save(conversation, replace(ticket, updated_at=now()), [turn])
+            await self._audit.record("agent_reply", ticket.id, agent=agent.id)
+            return AgentOutcome.SENT if delivered else AgentOutcome.UNDELIVERED
+
+    async def sla_expired(self, ticket_id: str) -> None:
+        """Nobody claimed the ticket in time: tell the customer and ask the agents again."""
+        ticket = await self._store.get_ticket(ticket_id)
+        if ticket is None:
+            return
+        async with self._store.lock(ticket.conversation_id):
+            snapshot = await self._store.load(ticket.conversation_id)
+            ticket = await self._store.get_ticket(ticket_id) or ticket
+            step = transition(ticket.status, Event.SLA_EXPIRED)
+            if isinstance(step, Rejected):
+                log.info("ticket %s: %s", ticket.id, step.reason)
+                return
+            conversation = snapshot.conversation or Conversation(address=ticket.address)
+            work = _Turn(conversation, replace(ticket, status=step.state))
+            for effect in step.effects:
+                if effect is Effect.TELL_SLA_MISSED:
+                    text = self._catalog.text(
+                        ticket.language, "handoff-sla-missed", ticket=ticket.id
+                    )
+                    await self._say(work, text, role=Role.SYSTEM, meta={"handler": "sla"})
+                elif effect is Effect.NOTIFY_AGENTS:
+                    await self._desk.remind(work.ticket)
+            await self._store.save(work.conversation, work.ticket, work.turns)
+            await self._audit.record("sla_missed", ticket.id)
+
+    # -- ratings ----------------------------------------------------------------
+
+    def _rating(self, ticket: Ticket, event: Inbound, language: str) -> Rating | None:
+        if ticket.status is not State.RESOLVED or not event.text:
+            return None
+        # A rating comes soon after the question; days later, "5" means something else.
+        if event.received_at - ticket.updated_at > timedelta(
+            minutes=self._settings.ticket_idle_minutes
+        ):
+            return None
+        return read_rating(event.text, self._catalog.phrases(language, "match-rating-words"))
+
+    async def _rated(
+        self, conversation: Conversation, ticket: Ticket, turn: Turn, rating: Rating
+    ) -> None:
+        fields = dict(ticket.fields)
+        if rating.comment:
+            fields["rating_comment"] = rating.comment
+        rated = replace(
+            ticket, rating=rating.score, awaiting=None, fields=fields, updated_at=now()
+        )
+        work = _Turn(
+            conversation, rated, [replace(turn, meta={**turn.meta, "rating": rating.score})]
+        )
+        await self._say(
+            work, self._catalog.text(rated.language, "rating-thanks"), role=Role.SYSTEM
+        )
+        await self._store.save(work.conversation, work.ticket, work.turns)
+        await self._audit.record("rated", ticket.id, score=rating.score)
+        await self._desk.changed(work.ticket, RATED, None)
+
+    # -- agents see the customer ------------------------------------------------
+
+    async def _for_agent(self, ticket: Ticket, turn: Turn) -> Turn:
+        """The customer's turn with a translation for the agents, when they need one."""
+        target = self._settings.agent_language
+        if ticket.language == target or not turn.text or "media" in turn.meta:
+            return turn
+        translated = await self._translator.translate(turn.text, ticket.language, target)
+        if translated is None:
+            return turn
+        return replace(
+            turn, meta={**turn.meta, "translation": {"language": target, "text": translated}}
+        )
 
     # -- delivery and failure -------------------------------------------------
 
@@ -271,13 +446,15 @@ class Engine:
         await self._send(work.ticket.address, reply)
         work.turns.append(Turn(role, text, id=reply.id, meta=dict(meta or {})))
 
-    async def _send(self, address: Address, reply: Reply) -> None:
+    async def _send(self, address: Address, reply: Reply) -> bool:
         try:
             await self._outbox.deliver(address, reply)
         except Exception:
             # The customer may be unreachable right now; the reply stays in the
             # transcript and is shown when they come back.
             log.exception("delivery failed to %s", address.conversation_id)
+            return False
+        return True
 
     async def _recover(self, work: _Turn, reason: str = "the bot failed while answering") -> None:
         """The turn failed after the ticket was loaded: apologise and get a person."""
@@ -290,6 +467,31 @@ class Engine:
             await self._store.save(work.conversation, work.ticket, work.turns)
         except Exception:
             log.exception("could not record the failure of ticket %s", ticket.id)
+
+
+def _customer_turn(event: Inbound) -> Turn:
+    meta: dict[str, Any] = {"message_id": event.message_id} if event.message_id else {}
+    if event.media:
+        meta["media"] = list(event.media)
+    if event.command is not None:
+        meta["command"] = event.command
+    text = event.text or (
+        f"/{event.command}" if event.command else "[" + ", ".join(event.media) + "]"
+    )
+    return Turn(Role.CUSTOMER, text, at=event.received_at, meta=meta)
+
+
+def _internal(ticket: Ticket, agent: Agent, note: bool) -> AgentOutcome | None:
+    """Why an agent's message must not reach the customer, or None when it may."""
+    if note:
+        return AgentOutcome.NOTE
+    if ticket.status is State.WAITING_AGENT:
+        return AgentOutcome.NOT_CLAIMED
+    if ticket.status is not State.WITH_AGENT:
+        return AgentOutcome.CLOSED
+    if ticket.agent != agent.id:
+        return AgentOutcome.NOT_OWNER
+    return None
 
 
 def _with_record(turn: Turn, plan: Plan) -> Turn:

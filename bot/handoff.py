@@ -1,13 +1,22 @@
 """The handoff seam: where a conversation goes when a person must take over.
 
-`AgentDesk` is what the engine calls. The default desk records each handoff in
-the store and lists them at `GET /admin/handoffs`; the Slack agent console
-(a later piece of work) implements the same interface.
+`AgentDesk` is what the engine calls: `open` when a ticket starts waiting for a
+person (with everything an agent needs to read it at a glance), `relay` for
+each turn while a person owns it, `remind` when nobody claimed it in time, and
+`changed` after an agent (or the customer's rating) moved it on. Desks never
+change state themselves: what an agent does comes back through
+`Engine.agent_event` and `Engine.agent_message`, so the state machine stays
+the one place that decides.
+
+`RecordingDesk` keeps every handoff in the store for `GET /admin/handoffs`; the
+Slack console (`channels/slack`) is the desk agents work in. `Desks` fans out
+to all configured desks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -16,7 +25,32 @@ from bot.model import Ticket, Turn, now
 from bot.redact import mask_address
 from bot.store import Store
 
+log = logging.getLogger(__name__)
+
 HANDOFF_LOG = "handoffs"
+RATED = "rated"  # what `AgentDesk.changed` is told after the customer rated the help
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """What an agent reads first: the gist, the mood, and what the bot would say."""
+
+    summary: str
+    sentiment: str  # "negative", "neutral" or "positive"
+    suggested_reply: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    by_model: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "sentiment": self.sentiment,
+            "suggested_reply": self.suggested_reply,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "by_model": self.by_model,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,23 +59,45 @@ class Handoff:
     reason: str
     transcript: Sequence[Turn]
     at: datetime
+    briefing: Briefing
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A person on the support team, as the desk knows them (a Slack user)."""
+
+    id: str
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
 
 
 class AgentDesk(Protocol):
-    async def open(self, handoff: Handoff) -> None:
-        """A ticket now waits for a person; show it to the agents with its context."""
+    async def open(self, handoff: Handoff) -> str | None:
+        """A ticket now waits for a person: show it with its context.
+
+        Returns where the agents discuss it (kept on the ticket as `desk_ref`), if anywhere.
+        """
 
     async def relay(self, ticket: Ticket, turn: Turn) -> None:
-        """A customer wrote while a person owns the ticket; show it to them."""
+        """Something was said while a person owns the ticket (the customer, or a notice)."""
+
+    async def remind(self, ticket: Ticket) -> None:
+        """Nobody claimed the ticket within the SLA: ask again, louder."""
+
+    async def changed(self, ticket: Ticket, what: str, agent: Agent | None) -> None:
+        """The ticket moved on: `what` is an agent `Event` (claim, release, resolve) or `RATED`."""
 
 
 class RecordingDesk:
-    """Keeps handoffs in the store, for `/admin/handoffs`, until a real desk is configured."""
+    """Keeps handoffs in the store, for `/admin/handoffs`."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def open(self, handoff: Handoff) -> None:
+    async def open(self, handoff: Handoff) -> str | None:
         ticket = handoff.ticket
         await self._store.append_log(
             HANDOFF_LOG,
@@ -53,6 +109,7 @@ class RecordingDesk:
                 "language": ticket.language,
                 "reason": handoff.reason,
                 "fields": dict(ticket.fields),
+                "briefing": handoff.briefing.to_json(),
                 "at": handoff.at.isoformat(),
                 "last_turns": [
                     {"role": t.role.value, "text": t.text, "at": t.at.isoformat()}
@@ -60,10 +117,16 @@ class RecordingDesk:
                 ],
             },
         )
+        return None
 
     async def relay(self, ticket: Ticket, turn: Turn) -> None:
-        # The turn is already in the ticket's transcript, which the admin API
-        # shows; there is no one to push it to until an agent console exists.
+        # The turn is in the ticket's transcript, which the admin API shows.
+        return None
+
+    async def remind(self, ticket: Ticket) -> None:
+        return None
+
+    async def changed(self, ticket: Ticket, what: str, agent: Agent | None) -> None:
         return None
 
     async def list(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -71,8 +134,60 @@ class RecordingDesk:
         for entry in entries:
             current = await self._store.get_ticket(entry["ticket"])
             entry["status"] = current.status.value if current else "expired"
+            if current is not None:
+                entry["agent"] = current.agent
+                entry["rating"] = current.rating
         return entries
 
 
-def handoff_now(ticket: Ticket, reason: str, transcript: Sequence[Turn]) -> Handoff:
-    return Handoff(ticket=ticket, reason=reason, transcript=list(transcript), at=now())
+class Desks:
+    """Every configured desk, told the same things. One desk failing never stops the others,
+    nor the turn: the ticket's state is already saved and the admin API shows it."""
+
+    def __init__(self, desks: Iterable[AgentDesk]) -> None:
+        self._desks = list(desks)
+
+    def add(self, desk: AgentDesk) -> None:
+        self._desks.append(desk)
+
+    async def open(self, handoff: Handoff) -> str | None:
+        ref = None
+        for desk in self._desks:
+            try:
+                ref = await desk.open(handoff) or ref
+            except Exception:
+                log.exception("desk %s could not open ticket %s", _name(desk), handoff.ticket.id)
+        return ref
+
+    async def relay(self, ticket: Ticket, turn: Turn) -> None:
+        for desk in self._desks:
+            try:
+                await desk.relay(ticket, turn)
+            except Exception:
+                log.exception("desk %s could not relay to ticket %s", _name(desk), ticket.id)
+
+    async def remind(self, ticket: Ticket) -> None:
+        for desk in self._desks:
+            try:
+                await desk.remind(ticket)
+            except Exception:
+                log.exception("desk %s could not remind about %s", _name(desk), ticket.id)
+
+    async def changed(self, ticket: Ticket, what: str, agent: Agent | None) -> None:
+        for desk in self._desks:
+            try:
+                await desk.changed(ticket, what, agent)
+            except Exception:
+                log.exception("desk %s could not show %s on %s", _name(desk), what, ticket.id)
+
+
+def _name(desk: AgentDesk) -> str:
+    return type(desk).__name__
+
+
+def handoff_now(
+    ticket: Ticket, reason: str, transcript: Sequence[Turn], briefing: Briefing
+) -> Handoff:
+    return Handoff(
+        ticket=ticket, reason=reason, transcript=list(transcript), at=now(), briefing=briefing
+    )

@@ -85,6 +85,10 @@ class Catalog:
         folded = fold(text)
         return any(p.fullmatch(folded) for p in self._patterns(language, key))
 
+    def phrases(self, language: str, key: str) -> list[str]:
+        """The comma-separated entries of `key`, in the catalogue's order."""
+        return [p.strip() for p in self.text(language, key).split(",") if p.strip()]
+
     def _patterns(self, language: str, key: str) -> tuple[re.Pattern[str], ...]:
         found = self._phrases.get((language, key))
         if found is None:

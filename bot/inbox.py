@@ -39,6 +39,10 @@ class Inbox(ABC):
     def pending(self) -> int:
         """Events accepted and not yet finished."""
 
+    @abstractmethod
+    async def join(self) -> None:
+        """Return once every accepted event is finished (at once when none is pending)."""
+
 
 class MemoryInbox(Inbox):
     def __init__(self, handler: Handler, *, max_pending: int, concurrency: int) -> None:
@@ -48,6 +52,8 @@ class MemoryInbox(Inbox):
         self._queues: dict[str, deque[Inbound]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._closed = False
 
     @property
@@ -62,6 +68,7 @@ class MemoryInbox(Inbox):
         key = event.address.conversation_id
         self._queues.setdefault(key, deque()).append(event)
         self._pending += 1
+        self._idle.clear()
         if key not in self._workers:
             task = asyncio.create_task(self._work(key), name=f"inbox:{key}")
             self._workers[key] = task
@@ -82,9 +89,14 @@ class MemoryInbox(Inbox):
                 finally:
                     queue.popleft()
                     self._pending -= 1
+                    if not self._pending:
+                        self._idle.set()
         finally:
             del self._queues[key]
             del self._workers[key]
+
+    async def join(self) -> None:
+        await self._idle.wait()
 
     async def drain(self, grace: float) -> None:
         self._closed = True

@@ -58,6 +58,11 @@ class Inbound:
     message_id: str | None = None  # the provider's id, for dropping re-deliveries
     locale: str | None = None  # a language hint the channel knows (browser, app, phone country)
     received_at: datetime = field(default_factory=now)
+    # What came instead of text (a photo, a voice note): kinds or URLs. The bot
+    # reads only text, and says so; an agent sees that something was sent.
+    media: tuple[str, ...] = ()
+    # A channel command the customer used (Telegram's /human): an explicit ask.
+    command: str | None = None
 
 
 class Role(StrEnum):
@@ -106,7 +111,9 @@ class Ticket:
 
     `fields` is the ticket's memory that flows fill (order number, email ...);
     `awaiting` names what the bot asked for and expects next (an order number,
-    a yes to "shall I get a person?"), so a short answer is read in context.
+    a yes to "shall I get a person?", a rating), so a short answer is read in context.
+    `agent` is the one person who owns the ticket while it is WITH_AGENT;
+    `desk_ref` is where the agents discuss it (a Slack thread).
     """
 
     id: str
@@ -122,6 +129,10 @@ class Ticket:
     cost_usd: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    agent: str | None = None
+    agent_name: str | None = None
+    desk_ref: str | None = None
+    rating: int | None = None
     created_at: datetime = field(default_factory=now)
     updated_at: datetime = field(default_factory=now)
 
@@ -141,6 +152,10 @@ class Ticket:
             "cost_usd": self.cost_usd,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
+            "agent": self.agent,
+            "agent_name": self.agent_name,
+            "desk_ref": self.desk_ref,
+            "rating": self.rating,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -161,6 +176,10 @@ class Ticket:
             cost_usd=data.get("cost_usd", 0.0),
             prompt_tokens=data.get("prompt_tokens", 0),
             completion_tokens=data.get("completion_tokens", 0),
+            agent=data.get("agent"),
+            agent_name=data.get("agent_name"),
+            desk_ref=data.get("desk_ref"),
+            rating=data.get("rating"),
             created_at=_time(data["created_at"]),
             updated_at=_time(data["updated_at"]),
         )

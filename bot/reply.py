@@ -24,10 +24,13 @@ class Reply:
         *,
         role: Role = Role.BOT,
         source: str | None = None,
+        author: str | None = None,
     ) -> None:
         self.id = new_id()
         self.role = role
         self.source = source
+        # Who wrote it, when a person did: channels show the customer it is not the bot.
+        self.author = author
         self._pieces = aiter(pieces)
         self._parts: list[str] = []
         self._finished = False
@@ -50,9 +53,16 @@ class Reply:
         return "".join(self._parts)
 
     @classmethod
-    def whole(cls, text: str, *, role: Role = Role.BOT, source: str | None = None) -> Reply:
+    def whole(
+        cls,
+        text: str,
+        *,
+        role: Role = Role.BOT,
+        source: str | None = None,
+        author: str | None = None,
+    ) -> Reply:
         """A reply known in full up front (canned texts, agent messages)."""
-        return cls(_once(text), role=role, source=source)
+        return cls(_once(text), role=role, source=source, author=author)
 
 
 async def _once(text: str) -> AsyncIterator[str]:
@@ -83,3 +93,42 @@ class Outbox(Protocol):
 
     async def state_changed(self, address: Address, state: State) -> None:
         """Tell a channel who owns the conversation now (the widget shows it)."""
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """`text` in parts of at most `limit` characters, cut between paragraphs where
+    possible, else between sentences, else between words (for channels with a
+    per-message limit: Telegram, SMS)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    current = ""
+    for unit in _units(text, limit):
+        joined = f"{current}{unit}" if current else unit.lstrip()
+        if len(joined.rstrip()) <= limit:
+            current = joined
+        else:
+            if current.strip():
+                parts.append(current.strip())
+            current = unit.lstrip()
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _units(text: str, limit: int) -> list[str]:
+    """Sentences with their trailing space; a sentence over `limit` is cut at words."""
+    units: list[str] = []
+    for paragraph in re.split(r"(\n\s*\n)", text):
+        for sentence in re.split(r"(?<=[.!?…。])(\s+)", paragraph):
+            if len(sentence) <= limit:
+                units.append(sentence)
+                continue
+            words = re.findall(r"\S+\s*", sentence)
+            for word in words:
+                while len(word) > limit:
+                    units.append(word[:limit])
+                    word = word[limit:]
+                units.append(word)
+    return [unit for unit in units if unit]

@@ -216,6 +216,7 @@ class WebChat(Channel):
                 "type": "done",
                 "reply": reply.id,
                 "role": reply.role.value,
+                "author": reply.author,
                 "text": text,
                 "source": {"title": reply.source} if reply.source else None,
             },
@@ -264,6 +265,7 @@ def _message(turn: Turn) -> dict[str, Any]:
     return {
         "id": shown_id,
         "role": turn.role.value,
+        "author": turn.meta.get("author"),
         "text": turn.text,
         "source": {"title": turn.source} if turn.source else None,
         "at": turn.at.isoformat(),

@@ -30,6 +30,15 @@ agent-joined = Jemand aus unserem Support-Team ist dem Chat beigetreten (Ticket 
 back-to-bot = Unser Support-Team hat dich wieder an mich übergeben. Wobei kann ich dir sonst helfen?
 ticket-resolved = Dein Ticket { $ticket } ist jetzt gelöst. Wenn du noch etwas brauchst, schreib einfach hier.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Danke fürs Warten. Unser Team braucht länger als üblich, um dein Ticket { $ticket } zu übernehmen. Du bist weiterhin in der Warteschlange und wir haben das Team daran erinnert; du kannst hier in der Zwischenzeit gern weiterschreiben.
+agent-label = { $name } (Support-Team)
+rating-ask = Wie würdest du die Hilfe bewerten, die du heute bekommen hast? Antworte mit einer Zahl von 1 (schlecht) bis 5 (ausgezeichnet).
+rating-thanks = Danke für deine Bewertung! Wenn du noch etwas brauchst, schreib einfach hier.
+text-only = Entschuldige, ich kann nur Textnachrichten lesen. Schreib deine Frage bitte als Text, dann helfe ich dir gern.
+chat-help = Schreib deine Frage einfach in deinen eigenen Worten: Ich helfe dir bei Bestellungen, Versand, Rücksendungen, Erstattungen, Zahlungen und deinem Konto. Schick jederzeit /human, um mit jemandem aus unserem Team zu sprechen.
+
 ## Orders
 
 order-ask-number = Klar, das schaue ich nach. Wie lautet deine Bestellnummer? Sie hat 5 Ziffern und steht in deiner Bestätigungs-E-Mail.
@@ -90,3 +99,4 @@ match-greeting = hallo, hi, hey, moin, moin moin, servus, guten morgen, guten ta
 match-thanks = danke, danke schön, dankeschön, danke sehr, vielen dank, besten dank, herzlichen dank, danke dir, super danke, merci
 match-legal = anwalt, anwältin, rechtsanwalt, rechtsanwältin, anwälte, verklagen, klage, klage einreichen, gericht, vor gericht, gerichtlich, rechtliche schritte, mahnbescheid, mahnverfahren, verbraucherzentrale, verbraucherschutz, schlichtungsstelle, rückbuchung, chargeback, datenschutzbeschwerde, datenschutzbehörde, abmahnung
 match-frustration = unverschämt, unverschamt, frechheit, betrug, betrüger, betruger, katastrophe, inakzeptabel, schrecklich, unmöglich, skandal, wütend, wutend, nie wieder, reicht mir
+match-rating-words = schrecklich, schlecht, okay, gut, ausgezeichnet

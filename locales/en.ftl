@@ -30,6 +30,15 @@ agent-joined = A person from our support team has joined the chat (ticket { $tic
 back-to-bot = Our support team has handed you back to me. What else can I help you with?
 ticket-resolved = Your ticket { $ticket } is now resolved. If you need anything else, just write here.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Thank you for waiting. Our team is taking longer than usual to pick up your ticket { $ticket }. You're still in the queue and we've reminded them; you can keep writing here in the meantime.
+agent-label = { $name } (support team)
+rating-ask = How would you rate the help you got today? Reply with a number from 1 (poor) to 5 (excellent).
+rating-thanks = Thank you for your rating! If you need anything else, just write here.
+text-only = Sorry, I can only read text messages. Please type your question and I'll help.
+chat-help = Just write your question in your own words: I can help with orders, shipping, returns, refunds, payments and your account. Send /human at any time to talk to a person from our team.
+
 ## Orders
 
 order-ask-number = Sure, I can check that. What's your order number? It has 5 digits and is in your confirmation email.
@@ -90,3 +99,4 @@ match-greeting = hi, hello, hey, good morning, good afternoon, good evening
 match-thanks = thanks, thank you, thank you so much, thx, cheers, great thanks
 match-legal = lawyer, attorney, sue, suing, lawsuit, legal action, court, small claims, chargeback, consumer protection, ombudsman, trading standards, data protection complaint
 match-frustration = terrible, awful, horrible, disgusting, unacceptable, ridiculous, scam, scammers, fraud, worst service, furious, so angry, rude, never again, disgrace, outrageous, pathetic, useless service, fed up, sick of this
+match-rating-words = terrible, bad, okay, good, excellent

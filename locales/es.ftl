@@ -28,6 +28,15 @@ agent-joined = Una persona de nuestro equipo de soporte se unió al chat (caso {
 back-to-bot = Nuestro equipo de soporte te devolvió a mí. ¿En qué más puedo ayudarte?
 ticket-resolved = Tu caso { $ticket } quedó resuelto. Si necesitas algo más, escribe aquí.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Gracias por esperar. Nuestro equipo está tardando más de lo habitual en atender tu caso { $ticket }. Sigues en la fila y ya les enviamos un recordatorio; mientras tanto, puedes seguir escribiendo aquí.
+agent-label = { $name } (equipo de soporte)
+rating-ask = ¿Cómo calificarías la ayuda que recibiste hoy? Responde con un número del 1 (mala) al 5 (excelente).
+rating-thanks = ¡Gracias por tu calificación! Si necesitas algo más, escribe aquí.
+text-only = Lo siento, solo puedo leer mensajes de texto. Escribe tu pregunta y con gusto te ayudo.
+chat-help = Escribe tu pregunta con tus propias palabras: puedo ayudarte con pedidos, envíos, devoluciones, reembolsos, pagos y tu cuenta. Envía /human en cualquier momento para hablar con una persona de nuestro equipo.
+
 ## Orders
 
 order-ask-number = Claro, puedo revisarlo. ¿Cuál es tu número de pedido? Tiene 5 dígitos y aparece en tu correo de confirmación.
@@ -88,3 +97,4 @@ match-greeting = hola, buenas, buenos dias, buenas tardes, buenas noches, hey
 match-thanks = gracias, muchas gracias, mil gracias, te lo agradezco
 match-legal = abogado, abogada, demanda, demandar, denunciar, denuncia, accion legal, tribunal, juzgado, profeco, proteccion al consumidor, contracargo
 match-frustration = terrible, horrible, pesimo, pésimo, inaceptable, ridiculo, ridículo, estafa, estafadores, fraude, una verguenza, una vergüenza, indignante, furioso, furiosa, grosero, grosera, nunca mas, nunca más, desastre, harto, harta
+match-rating-words = pésimo, malo, regular, bueno, excelente

@@ -30,6 +30,15 @@ agent-joined = Une personne de notre équipe d'assistance a rejoint le chat (dem
 back-to-bot = Notre équipe d'assistance m'a repassé la conversation. Que puis-je faire d'autre pour vous ?
 ticket-resolved = Votre demande { $ticket } est maintenant résolue. Si vous avez besoin d'autre chose, écrivez-nous simplement ici.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Merci de votre patience. Notre équipe met plus de temps que d'habitude à prendre en charge votre demande { $ticket }. Vous êtes toujours dans la file d'attente et nous lui avons envoyé un rappel ; en attendant, vous pouvez continuer à écrire ici.
+agent-label = { $name } (équipe d'assistance)
+rating-ask = Comment évalueriez-vous l'aide reçue aujourd'hui ? Répondez par un chiffre de 1 (mauvaise) à 5 (excellente).
+rating-thanks = Merci pour votre note ! Si vous avez besoin d'autre chose, écrivez-nous simplement ici.
+text-only = Désolé, je ne peux lire que les messages texte. Écrivez-moi votre question et je vous aiderai.
+chat-help = Écrivez simplement votre question avec vos propres mots : je peux vous aider pour les commandes, la livraison, les retours, les remboursements, les paiements et votre compte. Envoyez /human à tout moment pour parler à une personne de notre équipe.
+
 ## Orders
 
 order-ask-number = Bien sûr, je vérifie. Quel est votre numéro de commande ? Il comporte 5 chiffres et figure dans votre e-mail de confirmation.
@@ -90,3 +99,4 @@ match-greeting = bonjour, bonsoir, salut, coucou, hello, bjr, slt, bonjour à vo
 match-thanks = merci, merci beaucoup, merci bien, mille mercis, mille merci, merci infiniment, super merci, parfait merci, je vous remercie, merci à vous
 match-legal = avocat, avocate, mon avocat, en justice, poursuivre en justice, action en justice, porter plainte, déposer plainte, déposer une plainte, procès, tribunal, tribunal judiciaire, mise en demeure, injonction de payer, huissier, commissaire de justice, dgccrf, signalconso, ufc que choisir, que choisir, association de consommateurs, médiateur, médiateur de la consommation, ouvrir un litige, faire opposition, chargeback, cnil
 match-frustration = inadmissible, scandaleux, scandaleuse, arnaque, escroquerie, escrocs, honteux, honteuse, horrible, lamentable, furieux, furieuse, inacceptable, catastrophe, plus jamais, ras le bol
+match-rating-words = nul, mauvais, moyen, bien, excellent

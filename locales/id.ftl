@@ -33,6 +33,15 @@ agent-joined = Petugas dari tim layanan pelanggan kami telah bergabung ke chat (
 back-to-bot = Tim layanan pelanggan kami telah mengembalikan percakapan ini kepada saya. Ada lagi yang bisa saya bantu?
 ticket-resolved = Tiket { $ticket } Anda sudah selesai ditangani. Jika Anda butuh bantuan lain, cukup tulis di sini.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Terima kasih sudah menunggu. Tim kami membutuhkan waktu lebih lama dari biasanya untuk menangani tiket { $ticket } Anda. Anda masih dalam antrean dan kami sudah mengingatkan tim kami; sementara itu, Anda tetap bisa menulis di sini.
+agent-label = { $name } (tim layanan pelanggan)
+rating-ask = Bagaimana penilaian Anda terhadap bantuan yang Anda terima hari ini? Balas dengan angka dari 1 (buruk) sampai 5 (sangat baik).
+rating-thanks = Terima kasih atas penilaian Anda! Jika Anda butuh bantuan lain, cukup tulis di sini.
+text-only = Maaf, saya hanya bisa membaca pesan teks. Silakan ketik pertanyaan Anda, nanti saya bantu.
+chat-help = Cukup tulis pertanyaan Anda dengan kata-kata Anda sendiri: saya bisa membantu soal pesanan, pengiriman, pengembalian barang, pengembalian dana, pembayaran, dan akun Anda. Kirim /human kapan saja untuk chat dengan petugas dari tim kami.
+
 ## Orders
 
 order-ask-number = Tentu, saya bisa cek. Berapa nomor pesanan Anda? Nomornya terdiri dari 5 digit dan tercantum di email konfirmasi Anda.
@@ -93,3 +102,4 @@ match-greeting = halo, hallo, hai, hi, hello, selamat pagi, selamat siang, selam
 match-thanks = terima kasih, terimakasih, terima kasih banyak, makasih, makasih ya, makasih banyak, thanks, thank you, thx, tq, trims, oke makasih
 match-legal = pengacara, kuasa hukum, advokat, gugat, menggugat, gugatan, tuntut, menuntut, tuntutan hukum, jalur hukum, ranah hukum, lapor polisi, pengadilan, somasi, ylki, bpsk, perlindungan konsumen, uu perlindungan konsumen, kemendag, chargeback
 match-frustration = penipuan, penipu, kecewa berat, sangat kecewa, parah banget, mengecewakan, keterlaluan, buruk sekali, tidak bisa diterima
+match-rating-words = parah, buruk, lumayan, bagus, luar biasa

@@ -30,6 +30,15 @@ agent-joined = Una persona del nostro team di assistenza è entrata nella chat (
 back-to-bot = Il nostro team di assistenza ti ha ripassato a me. In cos'altro posso aiutarti?
 ticket-resolved = La tua richiesta { $ticket } è stata risolta. Se ti serve altro, scrivi pure qui.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Grazie per l'attesa. Il nostro team sta impiegando più tempo del solito a prendere in carico la tua richiesta { $ticket }. Sei ancora in coda e abbiamo mandato loro un promemoria; nel frattempo puoi continuare a scrivere qui.
+agent-label = { $name } (team di assistenza)
+rating-ask = Come valuteresti l'aiuto che hai ricevuto oggi? Rispondi con un numero da 1 (scarso) a 5 (eccellente).
+rating-thanks = Grazie per la tua valutazione! Se ti serve altro, scrivi pure qui.
+text-only = Scusa, riesco a leggere solo messaggi di testo. Scrivi la tua domanda e ti aiuto volentieri.
+chat-help = Scrivi pure la tua domanda con parole tue: posso aiutarti con ordini, spedizioni, resi, rimborsi, pagamenti e il tuo account. Invia /human in qualsiasi momento per parlare con una persona del nostro team.
+
 ## Orders
 
 order-ask-number = Certo, controllo subito. Qual è il tuo numero d'ordine? Ha 5 cifre e lo trovi nell'email di conferma.
@@ -90,3 +99,4 @@ match-greeting = ciao, salve, buongiorno, buonasera, buon pomeriggio, hey, ehi, 
 match-thanks = grazie, grazie mille, grazie tante, molte grazie, grazie davvero, ti ringrazio, perfetto grazie, gentilissimo, gentilissimi
 match-legal = avvocato, avvocata, avvocati, il mio avvocato, denuncia, denunciare, querela, fare causa, faccio causa, causa legale, vie legali, azione legale, azioni legali, tribunale, giudice di pace, decreto ingiuntivo, diffida, agcm, antitrust, codacons, altroconsumo, associazione consumatori, associazione dei consumatori, tutela dei consumatori, chargeback, garante privacy, garante della privacy
 match-frustration = vergognoso, vergognosa, inaccettabile, truffa, truffatori, pessimo, orribile, scandaloso, ridicolo, furioso, furiosa, mai piu, mai più, una vergogna
+match-rating-words = pessimo, scarso, discreto, buono, ottimo

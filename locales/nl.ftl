@@ -30,6 +30,15 @@ agent-joined = Iemand van onze klantenservice is bij de chat gekomen (ticket { $
 back-to-bot = Onze klantenservice heeft je weer aan mij overgedragen. Waarmee kan ik je nog meer helpen?
 ticket-resolved = Je ticket { $ticket } is opgelost. Heb je nog iets nodig? Schrijf het gewoon hier.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Bedankt voor je geduld. Het duurt langer dan normaal voordat ons team je ticket { $ticket } oppakt. Je staat nog steeds in de wachtrij en we hebben het team eraan herinnerd; je kunt hier intussen gewoon verder schrijven.
+agent-label = { $name } (klantenservice)
+rating-ask = Hoe zou je de hulp van vandaag beoordelen? Antwoord met een cijfer van 1 (slecht) tot 5 (uitstekend).
+rating-thanks = Bedankt voor je beoordeling! Heb je nog iets nodig? Schrijf het gewoon hier.
+text-only = Sorry, ik kan alleen tekstberichten lezen. Typ je vraag, dan help ik je verder.
+chat-help = Stel je vraag gewoon in je eigen woorden: ik kan je helpen met bestellingen, verzending, retouren, terugbetalingen, betalingen en je account. Stuur op elk moment /human om iemand van ons team te spreken.
+
 ## Orders
 
 order-ask-number = Natuurlijk, dat zoek ik voor je op. Wat is je bestelnummer? Het bestaat uit 5 cijfers en staat in je bevestigingsmail.
@@ -90,3 +99,4 @@ match-greeting = hoi, hallo, hey, hi, hoi hoi, goedemorgen, goedemiddag, goedena
 match-thanks = bedankt, dank je, dank je wel, dankjewel, dank u, dank u wel, dankuwel, thanks, top bedankt, super bedankt, merci
 match-legal = advocaat, advocate, mijn advocaat, jurist, rechtszaak, rechter, naar de rechter, rechtbank, kantonrechter, kort geding, dagvaarding, juridische stappen, aanklagen, aangifte doen, ingebrekestelling, sommatie, juridisch loket, consumentenbond, acm, consuwijzer, geschillencommissie, autoriteit persoonsgegevens, terugboeking, chargeback
 match-frustration = schandalig, belachelijk, oplichting, oplichters, waardeloos, onacceptabel, verschrikkelijk, woedend, nooit meer, een schande
+match-rating-words = waardeloos, slecht, redelijk, goed, uitstekend

@@ -34,6 +34,15 @@ agent-joined = Do czatu dołączyła osoba z naszego zespołu obsługi klienta (
 back-to-bot = Nasz zespół obsługi klienta przekazał Cię z powrotem do mnie. W czym jeszcze mogę pomóc?
 ticket-resolved = Twoje zgłoszenie { $ticket } zostało rozwiązane. Jeśli potrzebujesz czegoś jeszcze, po prostu napisz tutaj.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Dziękujemy za cierpliwość. Podjęcie Twojego zgłoszenia { $ticket } zajmuje naszemu zespołowi więcej czasu niż zwykle. Nadal jesteś w kolejce, a zespół dostał już przypomnienie; w międzyczasie możesz dalej pisać tutaj.
+agent-label = { $name } (zespół obsługi klienta)
+rating-ask = Jak oceniasz dzisiejszą pomoc? Odpowiedz liczbą od 1 (słabo) do 5 (doskonale).
+rating-thanks = Dziękujemy za ocenę! Jeśli potrzebujesz czegoś jeszcze, po prostu napisz tutaj.
+text-only = Przepraszam, mogę czytać tylko wiadomości tekstowe. Wpisz, proszę, swoje pytanie, a chętnie pomogę.
+chat-help = Po prostu napisz pytanie własnymi słowami: mogę pomóc w sprawie zamówień, dostawy, zwrotów, zwrotu pieniędzy, płatności i Twojego konta. W dowolnej chwili wyślij /human, aby porozmawiać z kimś z naszego zespołu.
+
 ## Orders
 
 order-ask-number = Jasne, mogę to sprawdzić. Jaki jest numer Twojego zamówienia? Ma 5 cyfr i znajdziesz go w e-mailu z potwierdzeniem.
@@ -94,3 +103,4 @@ match-greeting = cześć, hej, hejka, witam, witaj, dzień dobry, dobry wieczór
 match-thanks = dziękuję, dzięki, dziękuję bardzo, bardzo dziękuję, wielkie dzięki, dzięki wielkie, super dzięki, thx
 match-legal = prawnik, prawnika, prawnikiem, adwokat, adwokata, adwokatem, radca prawny, radcy prawnego, pozew, pozwę, pozwać, sąd, sądu, do sądu, w sądzie, sprawa sądowa, sprawę sądową, droga sądowa, drogę sądową, uokik, rzecznik konsumentów, rzecznika konsumentów, rzecznik praw konsumenta, miejski rzecznik konsumentów, federacja konsumentów, inspekcja handlowa, uodo, chargeback
 match-frustration = skandal, oszustwo, oszusci, oszuści, zenujace, żenujące, niedopuszczalne, fatalnie, beznadziejny, beznadziejna, wsciekly, wściekły, nigdy wiecej, nigdy więcej
+match-rating-words = fatalnie, kiepsko, średnio, dobrze, świetnie

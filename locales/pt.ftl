@@ -30,6 +30,15 @@ agent-joined = Uma pessoa da nossa equipe de atendimento entrou no chat (chamado
 back-to-bot = Nossa equipe de atendimento transferiu você de volta para mim. Em que mais posso ajudar?
 ticket-resolved = Seu chamado { $ticket } foi resolvido. Se precisar de mais alguma coisa, é só escrever aqui.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Obrigado por aguardar. Nossa equipe está demorando mais do que o normal para assumir o seu chamado { $ticket }. Você continua na fila e já lembramos a equipe; enquanto isso, pode continuar escrevendo aqui.
+agent-label = { $name } (equipe de atendimento)
+rating-ask = Como você avalia a ajuda que recebeu hoje? Responda com um número de 1 (ruim) a 5 (excelente).
+rating-thanks = Obrigado pela sua avaliação! Se precisar de mais alguma coisa, é só escrever aqui.
+text-only = Desculpe, só consigo ler mensagens de texto. Por favor, digite sua pergunta e eu vou ajudar você.
+chat-help = É só escrever sua pergunta com suas próprias palavras: posso ajudar com pedidos, entregas, devoluções, reembolsos, pagamentos e sua conta. Envie /human a qualquer momento para falar com uma pessoa da nossa equipe.
+
 ## Orders
 
 order-ask-number = Claro, posso verificar. Qual é o número do seu pedido? Ele tem 5 dígitos e está no seu e-mail de confirmação.
@@ -90,3 +99,4 @@ match-greeting = oi, oie, olá, bom dia, boa tarde, boa noite, e aí, eai, opa, 
 match-thanks = obrigado, obrigada, muito obrigado, muito obrigada, obrigadão, valeu, vlw, valeu mesmo, brigado, brigada, obg, agradeço
 match-legal = advogado, advogada, meu advogado, processar, vou processar, processo judicial, ação judicial, entrar na justiça, na justiça, juizado, juizado especial, pequenas causas, procon, reclame aqui, reclameaqui, consumidor.gov.br, consumidor gov, código de defesa do consumidor, defesa do consumidor, contestar a compra, chargeback, lgpd, anpd
 match-frustration = pessimo, péssimo, horrivel, horrível, absurdo, inaceitavel, inaceitável, golpe, fraude, vergonha, ridiculo, ridículo, furioso, furiosa, descaso, nunca mais
+match-rating-words = péssimo, ruim, regular, bom, excelente

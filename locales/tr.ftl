@@ -32,6 +32,15 @@ agent-joined = Destek ekibimizden biri sohbete katıldı (talep numarası: { $ti
 back-to-bot = Destek ekibimiz sizi tekrar bana yönlendirdi. Başka hangi konuda yardımcı olabilirim?
 ticket-resolved = { $ticket } numaralı talebiniz çözüldü. Başka bir konuda yardıma ihtiyacınız olursa buraya yazmanız yeterli.
 
+## Handoff, ratings and channels
+
+handoff-sla-missed = Beklediğiniz için teşekkür ederiz. Ekibimizin { $ticket } numaralı talebinizi üstlenmesi her zamankinden uzun sürüyor. Hâlâ sıradasınız ve ekibimize hatırlatma yaptık; bu sırada buraya yazmaya devam edebilirsiniz.
+agent-label = { $name } (destek ekibi)
+rating-ask = Bugün aldığınız yardımı nasıl değerlendirirsiniz? Lütfen 1 (kötü) ile 5 (mükemmel) arasında bir sayıyla yanıt verin.
+rating-thanks = Değerlendirmeniz için teşekkür ederiz! Başka bir konuda yardıma ihtiyacınız olursa buraya yazmanız yeterli.
+text-only = Üzgünüm, yalnızca metin mesajlarını okuyabiliyorum. Lütfen sorunuzu yazın, size yardımcı olayım.
+chat-help = Sorunuzu kendi cümlelerinizle yazmanız yeterli: siparişler, kargo, iadeler, para iadeleri, ödemeler ve hesabınız konusunda yardımcı olabilirim. Ekibimizden biriyle görüşmek için istediğiniz zaman /human gönderebilirsiniz.
+
 ## Orders
 
 order-ask-number = Tabii, hemen kontrol edebilirim. Sipariş numaranız nedir? Numara 5 haneli ve onay e-postanızda yer alıyor.
@@ -92,3 +101,4 @@ match-greeting = merhaba, merhabalar, selam, selamlar, slm, mrb, iyi günler, g�
 match-thanks = teşekkürler, teşekkür ederim, çok teşekkürler, çok teşekkür ederim, sağ olun, sağolun, sağ ol, sağol, eyvallah, tşk, tşkler, mersi
 match-legal = avukat, avukata, avukatım, avukatim, avukatımla, avukatimla, dava, dava açacağım, dava acacagim, dava açmak, dava acmak, mahkeme, mahkemeye, tüketici hakem heyeti, hakem heyeti, hakem heyetine, tüketici mahkemesi, tüketici hakları, tuketici haklari, tüketici hakem heyetine, şikayetvar, ticaret bakanlığı, ticaret bakanligi, cimer, ters ibraz, chargeback, kvkk, icra
 match-frustration = rezalet, berbat, dolandirici, dolandırıcı, dolandiricilik, dolandırıcılık, kabul edilemez, saçma, sacma, skandal, bir daha asla, çok sinirliyim, cok sinirliyim
+match-rating-words = berbat, kötü, orta, iyi, mükemmel

@@ -8,10 +8,12 @@ where a missing part fails the run instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -249,3 +251,42 @@ async def shop() -> AsyncIterator[TestServer]:
     await server.start_server()
     yield server
     await server.close()
+
+
+async def settled(runtime: Runtime) -> None:
+    """Until every message the app accepted has been answered."""
+    async with asyncio.timeout(15):
+        await runtime.inbox.join()
+
+
+# -- a real browser ---------------------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_INSTALLED = CHROMIUM.exists()
+# The flags this closed network needs: no background calls home, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BOT_DONE = '.sb-msg[data-role="bot"][data-complete="true"]'
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    if not CHROMIUM_INSTALLED:
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        missing("the playwright package is not installed")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        await browser.close()

@@ -1,52 +1,21 @@
 """The web chat in a real headless Chromium, driven by Playwright (never downloads a browser).
 
-Chromium comes from Debian (`/usr/bin/chromium`, or `CHROMIUM_PATH`).
+Chromium comes from Debian (`/usr/bin/chromium`, or `CHROMIUM_PATH`); the `browser`
+fixture is in conftest.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from bot.app import create_app
-from tests.conftest import make_settings, missing, redis_store
+from tests.conftest import BOT_DONE, make_settings, redis_store
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_INSTALLED = CHROMIUM.exists()
-# The flags this closed network needs: no background calls home, no sandbox as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-BOT_DONE = '.sb-msg[data-role="bot"][data-complete="true"]'
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not CHROMIUM_INSTALLED:
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        missing("the playwright package is not installed")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        await browser.close()
 
 
 async def send(page: Any, text: str) -> None:

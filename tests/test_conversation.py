@@ -248,8 +248,9 @@ async def test_agent_actions_move_the_ticket_and_tell_the_customer(
     resolved = await client.post(f"/admin/tickets/{ticket}/resolve", headers=ADMIN)
     assert (await resolved.json()) == {"status": "RESOLVED"}
     assert "resolved" in (await customer.next_answer()).text
+    assert "rate the help" in (await customer.next_answer()).text
 
-    # The next message opens a new ticket, answered by the bot again.
+    # A question instead of a rating opens a new ticket, answered by the bot again.
     answer = await customer.ask("what is your return policy?")
     assert "30 days" in answer.text
     conversation = await runtime.store.load(f"webchat:{_address(customer)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -152,3 +153,38 @@ async def test_flags_are_set_read_and_cleared(store_factory: StoreFactory) -> No
 
 async def test_ping_answers(store_factory: StoreFactory) -> None:
     await store_factory().ping()
+
+
+async def test_refs_are_remembered_per_kind(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    await store.put_ref("slack-thread", "C1:1700000000.000100", "T-AAAA")
+    assert await store.get_ref("slack-thread", "C1:1700000000.000100") == "T-AAAA"
+    assert await store.get_ref("telegram", "C1:1700000000.000100") is None
+
+
+async def test_due_timers_go_out_once_earliest_first(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    await store.schedule("sla", "T-LATE", start + timedelta(seconds=30))
+    await store.schedule("sla", "T-SOON", start + timedelta(seconds=10))
+    await store.schedule("sla", "T-FIRST", start + timedelta(seconds=5))
+    await store.schedule("sla", "T-GONE", start + timedelta(seconds=1))
+    await store.cancel("sla", "T-GONE")
+    await store.cancel("sla", "T-NEVER-ARMED")
+
+    assert await store.take_due("sla", start) == []
+    assert await store.take_due("sla", start + timedelta(seconds=20)) == ["T-FIRST", "T-SOON"]
+    assert await store.take_due("sla", start + timedelta(seconds=20)) == []
+    # Re-arming moves a timer instead of adding a second one.
+    await store.schedule("sla", "T-LATE", start + timedelta(seconds=15))
+    assert await store.take_due("sla", start + timedelta(minutes=5)) == ["T-LATE"]
+
+
+async def test_a_due_timer_goes_to_one_of_many_pollers(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    for n in range(20):
+        await store.schedule("sla", f"T-{n:04}", start)
+    results = await asyncio.gather(*(store.take_due("sla", start, limit=50) for _ in range(5)))
+    taken = [key for result in results for key in result]
+    assert sorted(taken) == [f"T-{n:04}" for n in range(20)]

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.model import Conversation, Ticket, Turn
@@ -90,6 +91,29 @@ class Store(ABC):
     @abstractmethod
     async def read_log(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
         """The newest `limit` entries of a log, newest first."""
+
+    @abstractmethod
+    async def put_ref(self, kind: str, key: str, value: str) -> None:
+        """Remember `key` → `value` (a Slack thread → its ticket) for as long as tickets live."""
+
+    @abstractmethod
+    async def get_ref(self, kind: str, key: str) -> str | None:
+        """What `put_ref` remembered, or None."""
+
+    @abstractmethod
+    async def schedule(self, queue: str, key: str, due: datetime) -> None:
+        """Arm (or re-arm) a durable timer; it outlives this process."""
+
+    @abstractmethod
+    async def cancel(self, queue: str, key: str) -> None:
+        """Disarm a timer; a timer that is not armed is left alone."""
+
+    @abstractmethod
+    async def take_due(self, queue: str, until: datetime, limit: int = 100) -> list[str]:
+        """Disarm and return the timers due by `until`, earliest first.
+
+        Each due timer goes to exactly one caller, even with many processes polling.
+        """
 
     @abstractmethod
     async def get_flag(self, name: str) -> str | None:

@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from bot.errors import LockTimeout
@@ -63,6 +64,8 @@ class MemoryStore(Store):
         self._claims: dict[str, float] = {}
         self._logs: dict[str, deque[str]] = {}
         self._flags: dict[str, str] = {}
+        self._refs: dict[tuple[str, str], str] = {}
+        self._timers: dict[str, dict[str, datetime]] = {}
         self._locks = _KeyedLocks()
 
     async def ping(self) -> None:
@@ -118,6 +121,25 @@ class MemoryStore(Store):
         entries = self._logs.get(name, deque())
         newest = list(entries)[::-1][:limit]
         return [json.loads(raw) for raw in newest]
+
+    async def put_ref(self, kind: str, key: str, value: str) -> None:
+        self._refs[(kind, key)] = value
+
+    async def get_ref(self, kind: str, key: str) -> str | None:
+        return self._refs.get((kind, key))
+
+    async def schedule(self, queue: str, key: str, due: datetime) -> None:
+        self._timers.setdefault(queue, {})[key] = due
+
+    async def cancel(self, queue: str, key: str) -> None:
+        self._timers.get(queue, {}).pop(key, None)
+
+    async def take_due(self, queue: str, until: datetime, limit: int = 100) -> list[str]:
+        timers = self._timers.get(queue, {})
+        due = sorted((at, key) for key, at in timers.items() if at <= until)[:limit]
+        for _, key in due:
+            del timers[key]
+        return [key for _, key in due]
 
     async def get_flag(self, name: str) -> str | None:
         return self._flags.get(name)

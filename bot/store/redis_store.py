@@ -11,8 +11,10 @@ Keys, all under one prefix (`REDIS_PREFIX`):
 | `lock:{conversation}` | string | the conversation's lock (redis-py's token lock) |
 | `log:{name}` | stream | capped append-only logs (handoffs, audit) |
 | `flag:{name}` | string | process-wide switches |
+| `ref:{kind}:{key}` | string | lookups such as a Slack thread → its ticket |
+| `due:{queue}` | sorted set | durable timers (the handoff SLA), scored by due time |
 
-Conversations, tickets and transcripts expire `RETENTION_DAYS` after their last
+Conversations, tickets, transcripts and refs expire `RETENTION_DAYS` after their last
 write. One save is one round trip (a MULTI pipeline).
 """
 
@@ -22,6 +24,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
@@ -159,6 +162,33 @@ class RedisStore(Store):
     async def read_log(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
         rows = await self._redis.xrevrange(self.key("log", name), count=limit)
         return [json.loads(fields["entry"]) for _, fields in rows or () if fields]
+
+    async def put_ref(self, kind: str, key: str, value: str) -> None:
+        await self._redis.set(self.key("ref", f"{kind}:{key}"), value, ex=self._retention)
+
+    async def get_ref(self, kind: str, key: str) -> str | None:
+        value = await self._redis.get(self.key("ref", f"{kind}:{key}"))
+        return None if value is None else str(value)
+
+    async def schedule(self, queue: str, key: str, due: datetime) -> None:
+        await self._redis.zadd(self.key("due", queue), {key: due.timestamp()})
+
+    async def cancel(self, queue: str, key: str) -> None:
+        await self._redis.zrem(self.key("due", queue), key)
+
+    async def take_due(self, queue: str, until: datetime, limit: int = 100) -> list[str]:
+        name = self.key("due", queue)
+        candidates = await self._redis.zrangebyscore(
+            name, "-inf", until.timestamp(), start=0, num=limit
+        )
+        if not candidates:
+            return []
+        # Every process polls; ZREM answers 1 to exactly one of them per timer.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in candidates:
+                pipe.zrem(name, str(key))
+            removed = await pipe.execute()
+        return [str(key) for key, won in zip(candidates, removed, strict=True) if won]
 
     async def get_flag(self, name: str) -> str | None:
         value = await self._redis.get(self.key("flag", name))

@@ -357,10 +357,11 @@
   }
 
   /** (Re)build a bubble's children: role label, text, source line. */
-  function fillBubble(node, role, text, source, { links = true } = {}) {
+  function fillBubble(node, role, text, source, { links = true, author = "" } = {}) {
     node.dataset.role = role;
     const children = [];
-    const label = roleLabel(role);
+    // A person's reply names them ("Ada (support team)"); otherwise the role's label.
+    const label = (role === "agent" && author) || roleLabel(role);
     if (label) {
       // Agents get a visible label; the bot's label is for screen readers only.
       children.push(el("span", { class: role === "agent" ? "sb-role" : "sb-role sb-visually-hidden", text: label }));
@@ -448,7 +449,7 @@
         items.push(customerBubble(id, text, false));
       } else {
         const node = replyBubble(id, role);
-        fillBubble(node, role, text, m.source);
+        fillBubble(node, role, text, m.source, { author: str(m.author) });
         node.dataset.complete = "true";
         if (m.at) node.dataset.at = str(m.at);
         items.push(node);
@@ -560,7 +561,7 @@
       if (isNew) node = replyBubble(id, role);
       const stick = nearBottom();
       node.removeAttribute("aria-hidden");
-      fillBubble(node, role, str(f.text), f.source);
+      fillBubble(node, role, str(f.text), f.source, { author: str(f.author) });
       node.dataset.complete = "true";
       if (isNew) appendToLog(node);
       else if (stick) scrollToEnd();

@@ -1,0 +1,240 @@
+"""The Slack agent console: handoff cards, ticket threads, and what agents do there.
+
+One card per ticket in `SLACK_AGENTS_CHANNEL`; its thread is the ticket's
+room. Customer messages (and what the bot tells the customer meanwhile) are
+posted into the thread; agents' thread replies and button presses go back to
+the engine, which decides (the owner's replies reach the customer, anything
+else stays internal, and the thread says so).
+
+The store remembers which thread belongs to which ticket (`slack-thread`) and
+what the card showed at handoff (`slack-card`), so any process can update the
+card after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.engine import AgentOutcome, Engine
+from bot.handoff import RATED, Agent, Briefing, Handoff
+from bot.model import Role, Ticket, Turn
+from bot.redact import mask_address, redact
+from bot.statemachine import Event, Rejected
+from bot.store import Store
+from channels.slack.card import CLAIM, RELEASE, RESOLVE, card, escape, fallback_text, stars
+
+log = logging.getLogger(__name__)
+
+THREAD_REF = "slack-thread"
+CARD_REF = "slack-card"
+
+ACTIONS = {CLAIM: Event.AGENT_CLAIM, RESOLVE: Event.AGENT_RESOLVE, RELEASE: Event.AGENT_RELEASE}
+
+_KEPT_INTERNAL = {
+    AgentOutcome.NOT_CLAIMED: "Kept internal: nobody has claimed this ticket yet. "
+    "Press *Claim* on the card, then reply again.",
+    AgentOutcome.NOT_OWNER: "Kept internal: only {owner} can write to the customer on "
+    "this ticket.",
+    AgentOutcome.CLOSED: "Kept internal: this ticket is no longer with an agent.",
+    AgentOutcome.UNDELIVERED: ":warning: The customer's channel refused this message. "
+    "It is in the transcript; try again or reach the customer another way.",
+}
+_CHANGED = {
+    str(Event.AGENT_CLAIM): "{agent} claimed the ticket: their replies in this thread now "
+    "go to the customer.",
+    str(Event.AGENT_RELEASE): "{agent} handed the conversation back to the bot.",
+    str(Event.AGENT_RESOLVE): "{agent} resolved the ticket; the customer was asked for a rating.",
+}
+
+
+class SlackDesk:
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        store: Store,
+        channel: str,
+        pii: str,
+        note_prefix: str,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._channel = channel
+        self._pii = pii
+        self._note_prefix = note_prefix
+        self._names: dict[str, str | None] = {}
+        self.engine: Engine | None = None  # set by the app factory once the engine exists
+
+    @property
+    def channel(self) -> str:
+        return self._channel
+
+    # -- AgentDesk: the engine tells the agents --------------------------------
+
+    async def open(self, handoff: Handoff) -> str | None:
+        ticket = handoff.ticket
+        turns = [
+            {"role": turn.role.value, "text": self._shown(turn.text)}
+            for turn in handoff.transcript[-8:]
+        ]
+        shown = {
+            "reason": handoff.reason,
+            "briefing": _shown_briefing(handoff.briefing, self._shown),
+            "turns": turns,
+        }
+        blocks = self._card(ticket, shown)
+        posted = await self._client.chat_postMessage(
+            channel=self._channel,
+            text=fallback_text(ticket, handoff.reason),
+            blocks=blocks,
+            unfurl_links=False,
+        )
+        ts = str(posted["ts"])
+        await self._store.put_ref(THREAD_REF, f"{self._channel}:{ts}", ticket.id)
+        await self._store.put_ref(CARD_REF, ticket.id, json.dumps({"ts": ts, **shown}))
+        return f"{self._channel}:{ts}"
+
+    async def relay(self, ticket: Ticket, turn: Turn) -> None:
+        thread = await self._thread(ticket)
+        if thread is None:
+            return
+        text = f"*Customer:* {escape(self._shown(turn.text))}"
+        translation = turn.meta.get("translation")
+        if isinstance(translation, dict):
+            text += f"\n_({translation['language']})_ {escape(self._shown(translation['text']))}"
+        if turn.role is not Role.CUSTOMER:
+            text = f"_Told the customer:_ {escape(self._shown(turn.text))}"
+        await self._post(thread, text)
+
+    async def remind(self, ticket: Ticket) -> None:
+        thread = await self._thread(ticket)
+        if thread is None:
+            return
+        await self._client.chat_postMessage(
+            channel=self._channel,
+            thread_ts=thread,
+            reply_broadcast=True,
+            text=f"<!here> Ticket {ticket.id} is still waiting for an agent: the customer "
+            "has been told it is taking longer than usual. Press *Claim* on the card.",
+        )
+
+    async def changed(self, ticket: Ticket, what: str, agent: Agent | None) -> None:
+        thread = await self._thread(ticket)
+        if thread is None:
+            return
+        raw = await self._store.get_ref(CARD_REF, ticket.id)
+        if raw is not None:
+            shown = json.loads(raw)
+            await self._client.chat_update(
+                channel=self._channel,
+                ts=shown["ts"],
+                text=fallback_text(ticket, shown["reason"]),
+                blocks=self._card(ticket, shown),
+            )
+        if what == RATED and ticket.rating is not None:
+            comment = ticket.fields.get("rating_comment")
+            said = f": “{escape(self._shown(comment))}”" if comment else ""
+            await self._post(thread, f"The customer rated the help {stars(ticket.rating)}{said}")
+        elif what in _CHANGED:
+            who = f"<@{agent.id}>" if agent is not None else "An operator"
+            await self._post(thread, _CHANGED[what].format(agent=who))
+
+    # -- what agents do in Slack ------------------------------------------------
+
+    async def ticket_for_thread(self, thread_ts: str) -> str | None:
+        return await self._store.get_ref(THREAD_REF, f"{self._channel}:{thread_ts}")
+
+    async def on_reply(self, *, user: str, thread_ts: str, text: str) -> None:
+        """A person wrote in a ticket's thread."""
+        ticket_id = await self.ticket_for_thread(thread_ts)
+        if ticket_id is None or self.engine is None:
+            return  # a thread that is not a ticket's: agents chatting among themselves
+        note = text.lstrip().startswith(self._note_prefix)
+        agent = await self.agent(user)
+        try:
+            outcome = await self.engine.agent_message(ticket_id, agent, text, note=note)
+        except KeyError:
+            await self._post(thread_ts, "Kept internal: this ticket has expired.")
+            return
+        if outcome is AgentOutcome.SENT or outcome is AgentOutcome.NOTE:
+            return
+        ticket = await self._store.get_ticket(ticket_id)
+        owner = f"<@{ticket.agent}>" if ticket is not None and ticket.agent else "its owner"
+        await self._post(thread_ts, _KEPT_INTERNAL[outcome].format(owner=owner))
+
+    async def on_action(self, *, user: str, action_id: str, ticket_id: str) -> None:
+        """Claim, Resolve or Back to bot was pressed on a card."""
+        event = ACTIONS.get(action_id)
+        if event is None or self.engine is None:
+            return
+        agent = await self.agent(user)
+        try:
+            result = await self.engine.agent_event(ticket_id, event, agent)
+        except KeyError:
+            log.info("slack: %s pressed %s on expired ticket %s", user, action_id, ticket_id)
+            return
+        if isinstance(result, Rejected):
+            ticket = await self._store.get_ticket(ticket_id)
+            thread = await self._thread(ticket) if ticket is not None else None
+            if thread is not None:
+                await self._post(thread, f"<@{user}>: not done, {escape(result.reason)}.")
+
+    async def agent(self, user: str) -> Agent:
+        """The agent behind a Slack user id, with their name (cached per process)."""
+        if user not in self._names:
+            try:
+                found = await self._client.users_info(user=user)
+                profile: dict[str, Any] = found["user"].get("profile") or {}
+                name = (
+                    profile.get("display_name")
+                    or profile.get("real_name")
+                    or found["user"].get("real_name")
+                    or found["user"].get("name")
+                )
+                self._names[user] = str(name) if name else None
+            except SlackApiError as exc:
+                log.warning("slack: users.info %s failed: %s", user, exc.response.get("error"))
+                return Agent(user)
+        return Agent(user, self._names[user])
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _card(self, ticket: Ticket, shown: dict[str, Any]) -> list[dict[str, Any]]:
+        customer = ticket.address.id
+        if self._pii == "masked":
+            customer = mask_address(customer)
+        return card(
+            ticket,
+            customer=customer,
+            reason=shown["reason"],
+            briefing=Briefing(**shown["briefing"]),
+            turns=shown["turns"],
+            note_prefix=self._note_prefix,
+        )
+
+    def _shown(self, text: str) -> str:
+        return redact(text) if self._pii == "masked" else text
+
+    async def _thread(self, ticket: Ticket) -> str | None:
+        ref = ticket.desk_ref
+        if ref is None:
+            raw = await self._store.get_ref(CARD_REF, ticket.id)
+            return str(json.loads(raw)["ts"]) if raw is not None else None
+        channel, _, ts = ref.partition(":")
+        return ts if channel == self._channel else None
+
+    async def _post(self, thread_ts: str, text: str) -> None:
+        await self._client.chat_postMessage(
+            channel=self._channel, thread_ts=thread_ts, text=text, unfurl_links=False
+        )
+
+
+def _shown_briefing(briefing: Briefing, shown: Any) -> dict[str, Any]:
+    data = briefing.to_json()
+    data["summary"] = shown(briefing.summary)
+    return data
