@@ -112,6 +112,40 @@ def killswitch(action: str) -> None:
 
 
 @main.group()
+def telegram() -> None:
+    """Telegram bot set-up."""
+
+
+@telegram.command("set-webhook")
+@click.option("--url", help="Public base URL (default: PUBLIC_URL).")
+def telegram_set_webhook(url: str | None) -> None:
+    """Point the bot's webhook at {url}/telegram/webhook, with TELEGRAM_WEBHOOK_SECRET."""
+    settings = _settings()
+    base = (url or settings.public_url or "").rstrip("/")
+    if settings.telegram_bot_token is None or settings.telegram_webhook_secret is None:
+        click.echo("switchboard: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET", err=True)
+        sys.exit(2)
+    if not base.startswith("https://"):
+        click.echo("switchboard: Telegram needs an https:// URL (--url or PUBLIC_URL)", err=True)
+        sys.exit(2)
+    from telegram import Bot
+
+    bot = Bot(settings.telegram_bot_token.reveal(), base_url=f"{settings.telegram_api_url}/bot")
+    secret = settings.telegram_webhook_secret.reveal()
+
+    async def run() -> None:
+        async with bot:
+            await bot.set_webhook(
+                f"{base}/telegram/webhook",
+                secret_token=secret,
+                allowed_updates=["message"],
+            )
+
+    asyncio.run(run())
+    click.echo(f"webhook set: {base}/telegram/webhook")
+
+
+@main.group()
 def tickets() -> None:
     """Look at tickets."""
 

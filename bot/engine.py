@@ -383,6 +383,8 @@ class Engine:
                     )
                     await self._say(work, text, role=Role.SYSTEM, meta={"handler": "sla"})
                 elif effect is Effect.NOTIFY_AGENTS:
+                    await self._store.save(work.conversation, work.ticket, work.turns)
+                    work.turns = []
                     await self._desk.remind(work.ticket)
             await self._store.save(work.conversation, work.ticket, work.turns)
             await self._audit.record("sla_missed", ticket.id)

@@ -20,6 +20,7 @@ from bot.app import Runtime
 from bot.config import Settings
 from bot.statemachine import State
 from tests.conftest import Customer, make_settings, settled
+from tests.fakes.openai_server import FakeOpenAI, Step
 from tests.fakes.slack_api import (
     TEST_BOT_TOKEN,
     TEST_SIGNING_SECRET,
@@ -440,3 +441,59 @@ async def type_into(page: Any, text: str) -> None:
     box = page.locator("#sb-input")
     await box.fill(text)
     await box.press("Enter")
+
+
+# -- translation between a customer and an agent -----------------------------------
+
+
+async def test_agents_and_customers_read_each_other_in_their_own_language(
+    slack: FakeSlack, app_client: AppClient
+) -> None:
+    async with FakeOpenAI() as model:
+        model.script(
+            "commodity-1",
+            Step('{"summary": "Wants a person about a late parcel.", "suggested_reply": "Hola"}'),
+            Step("My order has not arrived."),
+            Step("Lo siento, lo reviso ahora mismo."),
+        )
+        settings = slack_settings(
+            slack,
+            COMMODITY_MODEL="openai/commodity-1",
+            COMMODITY_API_BASE=model.base_url,
+            COMMODITY_API_KEY=model.api_key,
+            LLM_FIRST_TOKEN_TIMEOUT_SECONDS="2",
+            LLM_TOTAL_TIMEOUT_SECONDS="5",
+        )
+        client, runtime = await start(app_client, settings)
+        workspace = Workspace(client, slack)
+        customer = Customer(client, locale="es-ES")
+        await customer.connect()
+        answer = await customer.ask("quiero hablar con una persona, por favor")
+        ticket = answer.text.split("T-")[1][:8]
+        ticket = f"T-{ticket}"
+        card = await workspace.card()
+        assert "Wants a person about a late parcel." in _text_of(card.blocks or [])
+
+        await customer.send("mi pedido no ha llegado")
+        relayed = await workspace.thread_says(card, "mi pedido no ha llegado")
+        assert "_(en)_ My order has not arrived." in relayed
+
+        await workspace.press("sb_claim", ticket, ADA, card)
+        await customer.next_answer()
+        await workspace.reply(ADA, card, "I'm sorry, I am checking it right now.")
+        said = await customer.next_answer()
+        assert said.text == "Lo siento, lo reviso ahora mismo."
+        await settled(runtime)
+
+        turns = await runtime.store.transcript(ticket)
+        customer_turn = next(t for t in turns if t.text == "mi pedido no ha llegado")
+        assert customer_turn.meta["translation"]["text"] == "My order has not arrived."
+        agent_turn = next(t for t in turns if t.role.value == "agent")
+        assert agent_turn.text == "Lo siento, lo reviso ahora mismo."
+        assert agent_turn.meta["original"] == {
+            "language": "en",
+            "text": "I'm sorry, I am checking it right now.",
+        }
+        # What the models were asked: the customer's words, then the agent's.
+        asked = [r["messages"][-1]["content"] for r in model.chat_requests("commodity-1")]
+        assert asked[1:] == ["mi pedido no ha llegado", "I'm sorry, I am checking it right now."]

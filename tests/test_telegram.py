@@ -182,3 +182,24 @@ def _channels(client: TestClient[Any, Any]) -> list[Any]:
 
     channels: list[Any] = client.app[CHANNELS].all()
     return channels
+
+
+async def test_the_cli_points_telegram_at_the_app(
+    telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    for name, value in {
+        "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_URL": telegram.base_url.removesuffix("/bot"),
+        "PUBLIC_URL": "https://support.example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = await asyncio.to_thread(CliRunner().invoke, main, ["telegram", "set-webhook"])
+    assert result.exit_code == 0, result.output
+    assert telegram.webhook is not None
+    assert telegram.webhook.url == "https://support.example.com/telegram/webhook"
+    assert telegram.webhook.secret_token == SECRET
