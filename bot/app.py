@@ -211,7 +211,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         )
         yield
         sla.cancel()
-        await asyncio.gather(sla, return_exceptions=True)
+        await asyncio.wait([sla], timeout=5)
         # A thread cannot be cancelled: let the warm-up finish before closing
         # what it may still be setting up.
         await asyncio.gather(warm, return_exceptions=True)

@@ -22,6 +22,7 @@ from bot.statemachine import State
 from tests.conftest import Customer, make_settings, settled
 from tests.fakes.openai_server import FakeOpenAI, Step
 from tests.fakes.slack_api import (
+    TEST_APP_TOKEN,
     TEST_BOT_TOKEN,
     TEST_SIGNING_SECRET,
     FakeSlack,
@@ -497,3 +498,30 @@ async def test_agents_and_customers_read_each_other_in_their_own_language(
         # What the models were asked: the customer's words, then the agent's.
         asked = [r["messages"][-1]["content"] for r in model.chat_requests("commodity-1")]
         assert asked[1:] == ["mi pedido no ha llegado", "I'm sorry, I am checking it right now."]
+
+
+# -- Socket Mode (local development without a public URL) ---------------------------
+
+
+async def test_socket_mode_receives_the_same_events(
+    slack: FakeSlack, app_client: AppClient
+) -> None:
+    settings = make_settings(
+        SLACK_BOT_TOKEN=TEST_BOT_TOKEN,
+        SLACK_APP_TOKEN=TEST_APP_TOKEN,
+        SLACK_AGENTS_CHANNEL=AGENTS,
+        SLACK_API_URL=slack.base_url,
+    )
+    client, runtime = await start(app_client, settings)
+    # No signing secret: there is no public endpoint to sign requests for.
+    assert (await client.post("/slack/events", data="{}")).status == 404
+    await slack.wait_for(lambda s: s.socket_mode_connected)
+
+    dm = message_event("D0FRAN", "U0FRAN", "what is your return policy?", channel_type="im")
+    envelope_id = await slack.push("events_api", event_callback(dm))
+    await slack.wait_for(lambda s: [a for a in s.acks if a.get("envelope_id") == envelope_id])
+    answer = await slack.wait_for(
+        lambda s: [m for m in s.messages("D0FRAN", thread_ts=dm["ts"]) if not m.streaming]
+    )
+    assert "30 days" in answer[0].text
+    await settled(runtime)

@@ -112,6 +112,10 @@ class Slack(Channel):
             return web.json_response({"error": "invalid or stale Slack signature"}, status=403)
         if not _well_formed(body, request.content_type):
             return web.json_response({"error": "expected Slack's JSON or form body"}, status=400)
+        if self._inbox.pending >= self._settings.inbox_max_pending:
+            # Refusing (not acknowledging) makes Slack deliver the event again later;
+            # acknowledging and dropping it would lose a customer's message.
+            return web.json_response({"error": "busy"}, status=503, headers={"Retry-After": "5"})
         response = await self._bolt.async_dispatch(
             AsyncBoltRequest(
                 body=body,
@@ -159,7 +163,7 @@ class Slack(Channel):
         text = str(event.get("text") or "")
         thread_ts, ts = event.get("thread_ts"), str(event.get("ts", ""))
         if self._desk is not None and channel == self._desk.channel:
-            if thread_ts and thread_ts != ts and not event.get("subtype"):
+            if thread_ts and thread_ts != ts and event.get("subtype") != "file_share":
                 await self._desk.on_reply(user=str(user), thread_ts=str(thread_ts), text=text)
             return
         is_dm = event.get("channel_type") == "im"

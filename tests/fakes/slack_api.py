@@ -52,6 +52,12 @@ markdown_text, reply_broadcast, streaming, edits), with new unique increasing ``
 stream's text is its markdown_text and ``markdown_text`` chunks joined in order. Response
 bodies follow the shapes of Slack's Java SDK samples (fields we have no value for are left out).
 
+Socket Mode: ``apps.connections.open`` (an app-level ``xapp-`` token, `TEST_APP_TOKEN`) answers
+with the URL of a WebSocket that greets with ``hello``; `FakeSlack.push` sends an envelope
+and `FakeSlack.acks` records what the app acknowledged. This method is not in the copied
+method list (it takes no arguments besides the token); its shape follows Slack's Socket Mode
+documentation.
+
 Not implemented or not checked: channel membership and existence for posting (any channel id
 or name is accepted), the thread parent of a reply or stream (it may be a user message the fake
 never saw), Block Kit beyond each block's ``type``, attachment and metadata structure, scopes,
@@ -90,7 +96,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no types or py.typed
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 from slack_sdk.signature import SignatureVerifier
 
@@ -103,6 +109,9 @@ TEST_SIGNING_SECRET: Final = "switchboard-test-signing-secret-0001"
 """A signing secret for tests that sign inbound requests."""
 VERIFICATION_TOKEN: Final = "Jhj5dZrVaK7ZwHHjRyZWjbDl"
 """The legacy ``token`` field Slack still puts in payloads (a fixed, meaningless value)."""
+
+TEST_APP_TOKEN: Final = "xapp-1-A0TEST-0000000000-switchboardtestapptoken"
+"""The app-level token `FakeSlack` accepts for Socket Mode (``apps.connections.open``)."""
 
 TEAM_ID: Final = "T0TEST"
 TEAM_DOMAIN: Final = "switchboard-test"
@@ -538,6 +547,9 @@ class FakeSlack:
             "conversations.info": self._conversations_info,
         }
         self._changed = asyncio.Event()
+        self.app_token = TEST_APP_TOKEN
+        self.acks: list[JSON] = []
+        self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -671,8 +683,10 @@ class FakeSlack:
         if self._runner is not None:
             raise RuntimeError("FakeSlack is already running")
         app = web.Application()
+        app.router.add_route("POST", "/api/apps.connections.open", self._connections_open)
         app.router.add_route("GET", "/api/{method}", self._api)
         app.router.add_route("POST", "/api/{method}", self._api)
+        app.router.add_route("GET", "/link", self._socket_mode)
         runner = web.AppRunner(
             app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
         )
@@ -691,6 +705,8 @@ class FakeSlack:
         runner, self._runner = self._runner, None
         if runner is None:
             return
+        for ws in list(self._sockets):
+            await ws.close()
         await runner.cleanup()
         self._port = None
 
@@ -728,6 +744,71 @@ class FakeSlack:
         finally:
             self._changed.set()
         return web.json_response(record.response, status=record.status, headers=headers)
+
+    # -- Socket Mode
+
+    async def _connections_open(self, request: web.Request) -> web.StreamResponse:
+        """``apps.connections.open``: a WebSocket URL, for an app-level token only."""
+        record = SlackRequest(
+            method="apps.connections.open",
+            http_method=request.method,
+            headers=CIMultiDictProxy(CIMultiDict(request.headers)),
+        )
+        self.requests.append(record)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            record.response = {"ok": False, "error": "not_authed"}
+        elif not token.startswith("xapp-"):
+            record.response = {"ok": False, "error": "not_allowed_token_type"}
+        elif not secrets.compare_digest(token.encode(), self.app_token.encode()):
+            record.response = {"ok": False, "error": "invalid_auth"}
+        else:
+            record.accepted = True
+            record.response = {"ok": True, "url": f"ws://127.0.0.1:{self._port}/link"}
+        self._changed.set()
+        return web.json_response(record.response)
+
+    async def _socket_mode(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets),
+                "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": self.app_id},
+            }
+        )
+        self._changed.set()
+        try:
+            async for message in ws:
+                if message.type is WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+                    self._changed.set()
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    @property
+    def socket_mode_connected(self) -> bool:
+        return bool(self._sockets)
+
+    async def push(self, kind: str, payload: JSON, *, retry_attempt: int = 0) -> str:
+        """Send an envelope (``events_api``, ``interactive``) to every connected app;
+        returns its ``envelope_id``, which the app must acknowledge."""
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+        }
+        for ws in list(self._sockets):
+            await ws.send_json(envelope)
+        return envelope_id
 
     async def _arguments(self, request: web.Request) -> tuple[JSON, str | None]:
         """The request's arguments, and the token given as an argument (if any)."""
