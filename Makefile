@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/router.py
 	$(BIN)/python -m bench.llm_stream
+	$(BIN)/python -m bench.slack_ack
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -16,7 +16,9 @@ Events:
 
 Slack retries an event it thinks was not acknowledged (`X-Slack-Retry-Num`);
 each `event_id` is claimed once in the store, so a retry never produces a
-second reply, relay or card. With `SLACK_APP_TOKEN`, Socket Mode replaces the
+second reply, relay or card. When the inbox is full the request is refused
+(503) before bolt acknowledges it, so Slack delivers it again later instead
+of the message being lost. With `SLACK_APP_TOKEN`, Socket Mode replaces the
 public endpoint (local development); it uses the same listeners.
 """
 

@@ -282,6 +282,8 @@ class SlackRequest:
     response: JSON = field(default_factory=dict)
     accepted: bool = False
     """Passed authentication and validation, and took effect."""
+    at: float = field(default_factory=time.perf_counter)
+    """When it arrived (`time.perf_counter`), for benchmarks in the same process."""
 
 
 @dataclass
