@@ -103,12 +103,14 @@ class SlackDesk:
         thread = await self._thread(ticket)
         if thread is None:
             return
-        text = f"*Customer:* {escape(self._shown(turn.text))}"
+        said = escape(self._shown(turn.text))
+        if turn.role is not Role.CUSTOMER:
+            await self._post(thread, f"_Told the customer:_ {said}")
+            return
+        text = f"*Customer:* {said}"
         translation = turn.meta.get("translation")
         if isinstance(translation, dict):
             text += f"\n_({translation['language']})_ {escape(self._shown(translation['text']))}"
-        if turn.role is not Role.CUSTOMER:
-            text = f"_Told the customer:_ {escape(self._shown(turn.text))}"
         await self._post(thread, text)
 
     async def remind(self, ticket: Ticket) -> None:
