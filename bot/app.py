@@ -222,7 +222,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
 
 
 def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Channels) -> None:
-    """Slack and Telegram, when their credentials are set (imported only then)."""
+    """Slack, Twilio and Telegram, when their credentials are set (imported only then)."""
     if settings.slack_enabled:
         from channels.slack import Slack, SlackDesk, client_for
 
@@ -245,6 +245,19 @@ def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Chann
                 inbox=runtime.inbox,
                 client=client,
                 desk=desk,
+            )
+        )
+    if settings.twilio_enabled:
+        from channels.twilio import TwilioMessaging
+
+        channels.add(
+            TwilioMessaging(
+                settings=settings,
+                store=runtime.store,
+                inbox=runtime.inbox,
+                catalog=runtime.catalog,
+                detector=runtime.detector,
+                on_problem=runtime.engine.delivery_problem,
             )
         )
     if settings.telegram_enabled:

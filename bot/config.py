@@ -200,6 +200,16 @@ def _slack_channel(raw: str) -> str:
     return value
 
 
+_TWILIO_ACCOUNT = re.compile(r"^AC[0-9a-f]{32}$")
+
+
+def _twilio_account(raw: str) -> str:
+    value = raw.strip()
+    if not _TWILIO_ACCOUNT.match(value):
+        raise ValueError("expected an account SID: AC and 32 hexadecimal digits")
+    return value
+
+
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
@@ -506,11 +516,47 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("TELEGRAM_API_URL", "https://api.telegram.org", _url, "Telegram Bot API base URL."),
     Variable(
+        "TWILIO_ACCOUNT_SID",
+        None,
+        _twilio_account,
+        "Twilio account SID (`AC…`). With `TWILIO_AUTH_TOKEN`, turns on SMS and WhatsApp "
+        "(`/twilio/messages`, `/twilio/status`).",
+    ),
+    Variable(
+        "TWILIO_AUTH_TOKEN",
+        None,
+        _key,
+        "Twilio auth token: signs Twilio's webhooks (checked on every one) and our API calls.",
+        secret=True,
+    ),
+    Variable("TWILIO_API_URL", "https://api.twilio.com", _url, "Twilio REST API base URL."),
+    Variable(
+        "TWILIO_SMS_FROM",
+        None,
+        _text,
+        "Number replies are sent from when the customer's own message did not say which of "
+        "your numbers they wrote to (E.164, e.g. `+15550100`).",
+    ),
+    Variable(
+        "TWILIO_WHATSAPP_FROM",
+        None,
+        _text,
+        "Same, for WhatsApp (`+15550100`, without the `whatsapp:` prefix).",
+    ),
+    Variable(
+        "TWILIO_SHARE_TICKETS",
+        "on",
+        _choice("on", "off"),
+        "`on`: a customer who writes by SMS and then on WhatsApp from the same number "
+        "continues the same ticket. `off`: each is its own conversation.",
+    ),
+    Variable(
         "PUBLIC_URL",
         None,
         _url,
-        "The address customers' providers reach this app at (`https://…`), for "
-        "`switchboard telegram set-webhook`.",
+        "The address providers reach this app at (`https://…`): Twilio's signatures are "
+        "checked against it (else the request's forwarded host and scheme), delivery "
+        "callbacks point at it, and `switchboard telegram set-webhook` registers it.",
     ),
     Variable(
         "ADMIN_TOKEN",
@@ -588,6 +634,12 @@ class Settings:
     telegram_bot_token: Secret | None = field(repr=False)
     telegram_webhook_secret: Secret | None = field(repr=False)
     telegram_api_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: Secret | None = field(repr=False)
+    twilio_api_url: str
+    twilio_sms_from: str | None
+    twilio_whatsapp_from: str | None
+    twilio_share_tickets: str
     public_url: str | None
     admin_token: Secret | None = field(repr=False)
     log_level: str
@@ -632,6 +684,10 @@ class Settings:
     def telegram_enabled(self) -> bool:
         return self.telegram_bot_token is not None
 
+    @property
+    def twilio_enabled(self) -> bool:
+        return self.twilio_account_sid is not None
+
     def _check_consistency(self) -> None:
         if self.slack_bot_token is not None and (
             self.slack_signing_secret is None and self.slack_app_token is None
@@ -642,6 +698,10 @@ class Settings:
             )
         if self.slack_agents_channel is not None and self.slack_bot_token is None:
             raise ConfigError("SLACK_AGENTS_CHANNEL is set: set SLACK_BOT_TOKEN too")
+        if (self.twilio_account_sid is None) != (self.twilio_auth_token is None):
+            raise ConfigError(
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together: set both or neither"
+            )
         if self.telegram_bot_token is not None and self.telegram_webhook_secret is None:
             raise ConfigError(
                 "TELEGRAM_BOT_TOKEN is set: set TELEGRAM_WEBHOOK_SECRET too, so forged "

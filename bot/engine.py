@@ -389,6 +389,23 @@ class Engine:
             await self._store.save(work.conversation, work.ticket, work.turns)
             await self._audit.record("sla_missed", ticket.id)
 
+    async def delivery_problem(self, address: Address, detail: str) -> None:
+        """The customer's channel could not deliver a reply, after its retries: flag the
+        ticket (and tell the person who owns it, if anyone does)."""
+        cid = address.conversation_id
+        async with self._store.lock(cid):
+            snapshot = await self._store.load(cid)
+            if snapshot.conversation is None or snapshot.ticket is None:
+                log.warning("undeliverable reply to %s, who has no ticket: %s", cid, detail)
+                return
+            fields = {**snapshot.ticket.fields, "delivery_problem": detail}
+            ticket = replace(snapshot.ticket, fields=fields, updated_at=now())
+            await self._store.save(snapshot.conversation, ticket)
+            await self._audit.record("delivery_failed", ticket.id, detail=detail)
+            if ticket.status in (State.WAITING_AGENT, State.WITH_AGENT):
+                notice = Turn(Role.SYSTEM, f"Not delivered to the customer: {detail}")
+                await self._desk.relay(ticket, notice)
+
     # -- ratings ----------------------------------------------------------------
 
     def _rating(self, ticket: Ticket, event: Inbound, language: str) -> Rating | None:

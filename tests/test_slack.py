@@ -364,7 +364,7 @@ async def test_without_streaming_the_answer_is_posted_and_edited(
     slack: FakeSlack, app_client: AppClient
 ) -> None:
     slack.fail("chat.startStream", "not_allowed_token_type", times=100)
-    client, runtime = await start(app_client, slack_settings(slack, STREAM_CHUNK_DELAY_MS="400"))
+    client, runtime = await start(app_client, slack_settings(slack, STREAM_CHUNK_DELAY_MS="150"))
     workspace = Workspace(client, slack)
     mention = app_mention_event("C0HELPDESK", "U0DAN", "<@U0BOT> what is your return policy?")
     assert await workspace.event(mention) == 200
