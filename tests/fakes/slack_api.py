@@ -77,7 +77,6 @@ The module also builds what Slack sends us: `signed_headers` signs a body with s
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import secrets
@@ -90,8 +89,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Final, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -100,8 +98,9 @@ from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes.local_server import LocalServer
+
 JSON = dict[str, Any]
-_T = TypeVar("_T")
 
 TEST_BOT_TOKEN: Final = "xoxb-0000000000-0000000000000-switchboardTESTtoken"
 """The bot token `FakeSlack` accepts unless another is given."""
@@ -122,8 +121,6 @@ BOT_ID: Final = "B0BOT"
 _SPECS: Final = Path(__file__).parent / "specs"
 _MAX_BLOCKS: Final = 50
 _MAX_MARKDOWN: Final = 12_000
-_SHUTDOWN_TIMEOUT: Final = 2.0
-_POLL_INTERVAL: Final = 0.05
 _CONTENT_ARGS: Final = ("text", "blocks", "markdown_text", "attachments")
 # slack_sdk's AsyncChatStream sends appendStream with `chunks` and no `markdown_text`, so
 # Slack must accept either, whatever the method reference says.
@@ -516,7 +513,7 @@ def _streamed_text(args: JSON) -> str:
 # --- the server ---------------------------------------------------------------------------
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     """The fake Web API server: ``async with FakeSlack(token=...) as slack: ...``."""
 
     def __init__(
@@ -528,6 +525,7 @@ class FakeSlack:
         bot_id: str = BOT_ID,
         app_id: str = APP_ID,
     ) -> None:
+        super().__init__()
         self.token = token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -548,21 +546,16 @@ class FakeSlack:
             "users.info": self._users_info,
             "conversations.info": self._conversations_info,
         }
-        self._changed = asyncio.Event()
         self.app_token = TEST_APP_TOKEN
         self.acks: list[JSON] = []
         self._sockets: list[web.WebSocketResponse] = []
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
     # -- set-up and scripting
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT/api/``, for ``AsyncWebClient(base_url=...)``."""
-        if self._port is None:
-            raise RuntimeError("FakeSlack is not running; use `async with FakeSlack()`")
-        return f"http://127.0.0.1:{self._port}/api/"
+        return self._url("/api/")
 
     def add_user(
         self,
@@ -629,36 +622,6 @@ class FakeSlack:
         """The message at (`channel`, `ts`), or None."""
         return self._messages.get((channel, ts))
 
-    # The deadline belongs to the polling, like asyncio.wait_for's; a caller's own
-    # asyncio.timeout would end the wait without the message naming the predicate.
-    async def wait_for(
-        self,
-        predicate: Callable[[Self], _T],
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> _T:
-        """Wait until ``predicate(self)`` is truthy and return its value.
-
-        Checked after every request and at least every 50 ms; raises `TimeoutError` naming
-        the predicate and the last requests when `timeout` seconds pass first.
-        """
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            self._changed.clear()
-            result = predicate(self)
-            if result:
-                return result
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"FakeSlack: {_describe(predicate)} still false after {timeout} s; "
-                    f"last requests: {self._summary()}"
-                )
-            try:
-                async with asyncio.timeout(min(remaining, _POLL_INTERVAL)):
-                    await self._changed.wait()
-            except TimeoutError:
-                pass
-
     def _summary(self, last: int = 8) -> str:
         if not self.requests:
             return "none"
@@ -669,48 +632,17 @@ class FakeSlack:
 
     # -- lifecycle
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("POST", "/api/apps.connections.open", self._connections_open)
+        router.add_route("GET", "/api/{method}", self._api)
+        router.add_route("POST", "/api/{method}", self._api)
+        router.add_route("GET", "/link", self._socket_mode)
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def start(self) -> None:
-        if self._runner is not None:
-            raise RuntimeError("FakeSlack is already running")
-        app = web.Application()
-        app.router.add_route("POST", "/api/apps.connections.open", self._connections_open)
-        app.router.add_route("GET", "/api/{method}", self._api)
-        app.router.add_route("POST", "/api/{method}", self._api)
-        app.router.add_route("GET", "/link", self._socket_mode)
-        runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            self._port = int(runner.addresses[0][1])
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-
-    async def close(self) -> None:
-        """Stop serving and wait for the handlers still running."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
+    async def _stopping(self) -> None:
+        # A Socket Mode handler runs as long as its connection is open; closing them lets the
+        # server stop at once instead of waiting out the shutdown timeout.
         for ws in list(self._sockets):
             await ws.close()
-        await runner.cleanup()
-        self._port = None
 
     # -- HTTP
 
@@ -1047,14 +979,6 @@ class FakeSlack:
         if args.get("include_num_members") and not is_im:
             channel["num_members"] = known.num_members if known is not None else 2
         return {"ok": True, "channel": channel}
-
-
-def _describe(predicate: Callable[..., object]) -> str:
-    name = getattr(predicate, "__qualname__", repr(predicate))
-    code = getattr(predicate, "__code__", None)
-    if code is not None:
-        return f"{name} ({Path(code.co_filename).name}:{code.co_firstlineno})"
-    return str(name)
 
 
 # --- what Slack sends us ------------------------------------------------------------------

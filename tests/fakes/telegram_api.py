@@ -59,7 +59,6 @@ The module also builds the updates Telegram posts to our webhook (`text_update`,
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -70,15 +69,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from tests.fakes.local_server import LocalServer
+
 JSON = dict[str, Any]
-_T = TypeVar("_T")
 
 TEST_TOKEN: Final = "123456:TEST-token"
 """The bot token `FakeTelegram` accepts unless another is given."""
@@ -105,8 +104,6 @@ _SPECS: Final = Path(__file__).parent / "specs"
 _PATH: Final = re.compile(r"/bot([^/]+)/([^/]+)/?")
 _INTEGER: Final = re.compile(r"-?\d+")
 _SECRET_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_SHUTDOWN_TIMEOUT: Final = 2.0
-_POLL_INTERVAL: Final = 0.05
 _NOT_MODIFIED: Final = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -574,7 +571,7 @@ def _chat(chat_id: int) -> JSON:
     return {"id": chat_id, "title": "Support", "type": kind}
 
 
-class FakeTelegram:
+class FakeTelegram(LocalServer):
     """The fake Bot API server: ``async with FakeTelegram(token=...) as tg: ...``."""
 
     def __init__(
@@ -584,6 +581,7 @@ class FakeTelegram:
         username: str = "switchboard_test_bot",
         first_name: str = "Switchboard",
     ) -> None:
+        super().__init__()
         self.token = token
         bot_id, _, _ = token.partition(":")
         self.bot_user: JSON = {
@@ -608,18 +606,13 @@ class FakeTelegram:
             "getWebhookInfo": self._get_webhook_info,
             "editMessageText": self._edit_message_text,
         }
-        self._changed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
     # -- scripting
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT/bot``, for ``telegram.Bot(token, base_url=...)``."""
-        if self._port is None:
-            raise RuntimeError("FakeTelegram is not running; use `async with FakeTelegram()`")
-        return f"http://127.0.0.1:{self._port}/bot"
+        return self._url("/bot")
 
     def fail(
         self,
@@ -670,36 +663,6 @@ class FakeTelegram:
         """The chat actions sent to `chat_id`, in order."""
         return list(self._actions.get(chat_id, ()))
 
-    # The deadline belongs to the polling, like asyncio.wait_for's; a caller's own
-    # asyncio.timeout would end the wait without the message naming the predicate.
-    async def wait_for(
-        self,
-        predicate: Callable[[Self], _T],
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> _T:
-        """Wait until ``predicate(self)`` is truthy and return its value.
-
-        Checked after every request and at least every 50 ms; raises `TimeoutError` naming
-        the predicate and the last requests when `timeout` seconds pass first.
-        """
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            self._changed.clear()
-            result = predicate(self)
-            if result:
-                return result
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"FakeTelegram: {_describe(predicate)} still false after {timeout} s; "
-                    f"last requests: {self._summary()}"
-                )
-            try:
-                async with asyncio.timeout(min(remaining, _POLL_INTERVAL)):
-                    await self._changed.wait()
-            except TimeoutError:
-                pass
-
     def _summary(self, last: int = 8) -> str:
         if not self.requests:
             return "none"
@@ -710,43 +673,8 @@ class FakeTelegram:
 
     # -- lifecycle
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def start(self) -> None:
-        if self._runner is not None:
-            raise RuntimeError("FakeTelegram is already running")
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._bot_api)
-        runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            self._port = int(runner.addresses[0][1])
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-
-    async def close(self) -> None:
-        """Stop serving and wait for the handlers still running."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
-        await runner.cleanup()
-        self._port = None
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/{path:.*}", self._bot_api)
 
     # -- HTTP
 
@@ -953,14 +881,6 @@ class FakeTelegram:
         message.edit_date = int(time.time())
         message.edits.append(shown)
         return self._message_json(message)
-
-
-def _describe(predicate: Callable[..., object]) -> str:
-    name = getattr(predicate, "__qualname__", repr(predicate))
-    code = getattr(predicate, "__code__", None)
-    if code is not None:
-        return f"{name} ({Path(code.co_filename).name}:{code.co_firstlineno})"
-    return str(name)
 
 
 # --- what Telegram sends us ---------------------------------------------------------------

@@ -107,13 +107,13 @@ import secrets
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Final, Literal, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.etree import ElementTree
 
@@ -127,8 +127,9 @@ from twilio.request_validator import (  # type: ignore[import-untyped, unused-ig
     RequestValidator,
 )
 
+from tests.fakes.local_server import LocalServer
+
 JSON = dict[str, Any]
-_T = TypeVar("_T")
 
 API_VERSION: Final = "2010-04-01"
 TEST_ACCOUNT_SID: Final = "AC" + "5317c0de" * 4
@@ -152,8 +153,6 @@ _LIVE_CALL: Final = frozenset({"queued", "ringing", "in-progress"})
 _ERROR_STATUSES: Final = frozenset({"failed", "undelivered"})
 _UNKNOWN_DELIVERY_ERROR: Final = 30008
 _CALLBACK_TIMEOUT: Final = 10.0
-_SHUTDOWN_TIMEOUT: Final = 2.0
-_POLL_INTERVAL: Final = 0.05
 
 # GSM 03.38: the basic table (without ESC) and the extension table, whose characters take
 # two septets.
@@ -679,7 +678,7 @@ def _check_twiml(twiml: str) -> None:
 # --- the server ---------------------------------------------------------------------------
 
 
-class FakeTwilio:
+class FakeTwilio(LocalServer):
     """The fake REST API: ``async with FakeTwilio(account_sid, auth_token) as twilio: ...``."""
 
     def __init__(
@@ -693,6 +692,7 @@ class FakeTwilio:
             raise ValueError("account_sid must be AC followed by 32 hex digits")
         if not auth_token:
             raise ValueError("auth_token must not be empty")
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.callback_interval = callback_interval
@@ -707,21 +707,16 @@ class FakeTwilio:
         self._calls: dict[str, TwilioCall] = {}
         self._failures: dict[str, deque[TwilioError]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._changed = asyncio.Event()
         self._session: aiohttp.ClientSession | None = None
         self.routes: dict[str, str] = {}
         """Public URL prefix → the address actually called (see `_post_callback`)."""
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
     # -- set-up and scripting
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT``, for ``client.api.base_url``."""
-        if self._port is None:
-            raise RuntimeError("FakeTwilio is not running; use `async with FakeTwilio()`")
-        return f"http://127.0.0.1:{self._port}"
+        return self._url()
 
     @property
     def delivery(self) -> list[str]:
@@ -811,37 +806,6 @@ class FakeTwilio:
         call = self._calls.get(call_sid)
         return list(call.updates) if call is not None else []
 
-    # The deadline belongs to the polling, like asyncio.wait_for's; a caller's own
-    # asyncio.timeout would end the wait without the message naming the predicate.
-    async def wait_for(
-        self,
-        predicate: Callable[[Self], _T],
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> _T:
-        """Wait until ``predicate(self)`` is truthy and return its value.
-
-        Checked after every request and callback, and at least every 50 ms; raises
-        `TimeoutError` naming the predicate and the last requests when `timeout` passes.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            self._changed.clear()
-            result = predicate(self)
-            if result:
-                return result
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"FakeTwilio: {_describe(predicate)} still false after {timeout} s; "
-                    f"last requests: {self._summary()}"
-                )
-            try:
-                async with asyncio.timeout(min(remaining, _POLL_INTERVAL)):
-                    await self._changed.wait()
-            except TimeoutError:
-                pass
-
     def _summary(self, last: int = 8) -> str:
         lines = [
             f"{r.method} {r.path} -> {r.status}"
@@ -855,44 +819,18 @@ class FakeTwilio:
 
     # -- lifecycle
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/{tail:.*}", self._handle)
 
     async def start(self) -> None:
-        if self._runner is not None:
-            raise RuntimeError("FakeTwilio is already running")
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            self._port = int(runner.addresses[0][1])
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
+        """Serve, and open the client session that status callbacks are posted with."""
+        await super().start()
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=_CALLBACK_TIMEOUT)
         )
 
-    async def close(self) -> None:
-        """Cancel pending callbacks, then stop serving."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
+    async def _stopping(self) -> None:
+        # Pending callbacks are cancelled first: they post with the session closed next.
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -900,8 +838,6 @@ class FakeTwilio:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        await runner.cleanup()
-        self._port = None
 
     # -- HTTP
 
@@ -1137,14 +1073,6 @@ def _route(method: str, path: str) -> tuple[Operation, Mapping[str, str]]:
         if match is not None and operation.method == method:
             return operation, match.groupdict()
     raise _not_found(path)
-
-
-def _describe(predicate: Callable[..., object]) -> str:
-    name = getattr(predicate, "__qualname__", repr(predicate))
-    code = getattr(predicate, "__code__", None)
-    if code is not None:
-        return f"{name} ({Path(code.co_filename).name}:{code.co_firstlineno})"
-    return str(name)
 
 
 # --- what Twilio sends us -----------------------------------------------------------------
