@@ -248,7 +248,7 @@ def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Chann
             )
         )
     if settings.twilio_enabled:
-        from channels.twilio import TwilioMessaging
+        from channels.twilio import TwilioMessaging, TwilioVoice
 
         channels.add(
             TwilioMessaging(
@@ -258,6 +258,15 @@ def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Chann
                 catalog=runtime.catalog,
                 detector=runtime.detector,
                 on_problem=runtime.engine.delivery_problem,
+            )
+        )
+        channels.add(
+            TwilioVoice(
+                settings=settings,
+                store=runtime.store,
+                inbox=runtime.inbox,
+                catalog=runtime.catalog,
+                detector=runtime.detector,
             )
         )
     if settings.telegram_enabled:

@@ -551,6 +551,25 @@ VARIABLES: tuple[Variable, ...] = (
         "continues the same ticket. `off`: each is its own conversation.",
     ),
     Variable(
+        "TWILIO_VOICE_MODE",
+        "relay",
+        _choice("relay", "gather"),
+        "`relay`: calls use ConversationRelay (streamed speech). `gather`: plain "
+        '`<Gather input="speech">` turns, for accounts without ConversationRelay.',
+    ),
+    Variable(
+        "AGENT_PHONE_NUMBER",
+        None,
+        _text,
+        "Where a call is put through (`<Dial>`) when the bot hands it to a person.",
+    ),
+    Variable(
+        "TWILIO_VOICE_QUEUE",
+        "support",
+        _text,
+        "Without `AGENT_PHONE_NUMBER`, handed-off calls wait in this Twilio queue (`<Enqueue>`).",
+    ),
+    Variable(
         "PUBLIC_URL",
         None,
         _url,
@@ -640,6 +659,9 @@ class Settings:
     twilio_sms_from: str | None
     twilio_whatsapp_from: str | None
     twilio_share_tickets: str
+    twilio_voice_mode: str
+    agent_phone_number: str | None
+    twilio_voice_queue: str
     public_url: str | None
     admin_token: Secret | None = field(repr=False)
     log_level: str

@@ -243,6 +243,10 @@ class Engine:
         meta = {key: value for key, value in plan.meta.items() if key != "router"}
         if plan.failure is not None:
             meta["failure"] = str(plan.failure)
+        if reply.spoken is not None:
+            # The caller talked over the bot: the transcript keeps what they heard.
+            meta["interrupted"] = True
+            text = reply.spoken
         if text:
             work.turns.append(Turn(Role.BOT, text, id=reply.id, source=plan.source, meta=meta))
 

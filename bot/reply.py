@@ -31,6 +31,8 @@ class Reply:
         self.source = source
         # Who wrote it, when a person did: channels show the customer it is not the bot.
         self.author = author
+        # What the customer actually heard, when a voice channel was cut off mid-reply.
+        self.spoken: str | None = None
         self._pieces = aiter(pieces)
         self._parts: list[str] = []
         self._finished = False

@@ -1,5 +1,6 @@
-"""Twilio: SMS and WhatsApp (Messaging). Voice is not built yet."""
+"""Twilio: SMS and WhatsApp (Messaging) and voice (ConversationRelay or `<Gather>`)."""
 
 from channels.twilio.messaging import TwilioMessaging
+from channels.twilio.voice import TwilioVoice
 
-__all__ = ["TwilioMessaging"]
+__all__ = ["TwilioMessaging", "TwilioVoice"]

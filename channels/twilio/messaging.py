@@ -48,7 +48,7 @@ from bot.model import Address, Inbound
 from bot.reply import Reply, split_text
 from bot.store import Store
 from channels.base import Channel
-from channels.twilio.signature import is_from_twilio
+from channels.twilio.signature import form_params, is_from_twilio
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class TwilioMessaging(Channel):
     # -- inbound -------------------------------------------------------------------------
 
     async def _incoming(self, request: web.Request) -> web.Response:
-        params = await _form(request)
+        params = await form_params(request)
         if not is_from_twilio(self._validator, request, params, self._settings.public_url):
             return web.json_response({"error": "missing or wrong X-Twilio-Signature"}, status=403)
         sid, sender = params.get("MessageSid"), params.get("From", "")
@@ -158,7 +158,7 @@ class TwilioMessaging(Channel):
     # -- delivery status -------------------------------------------------------------------
 
     async def _status(self, request: web.Request) -> web.Response:
-        params = await _form(request)
+        params = await form_params(request)
         if not is_from_twilio(self._validator, request, params, self._settings.public_url):
             return web.json_response({"error": "missing or wrong X-Twilio-Signature"}, status=403)
         sid, status = params.get("MessageSid"), params.get("MessageStatus")
@@ -300,13 +300,6 @@ def _twiml(message: str | None = None) -> web.Response:
             f"<Response><Message>{escape(message)}</Message></Response>"
         )
     return web.Response(text=body, content_type="text/xml")
-
-
-async def _form(request: web.Request) -> dict[str, str]:
-    if request.content_type != "application/x-www-form-urlencoded":
-        return {}
-    form = await request.post()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def _count(raw: str | None) -> int:

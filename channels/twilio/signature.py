@@ -40,6 +40,14 @@ def is_from_twilio(
     return bool(validator.validate(public_url(request, configured_url), dict(params), signature))
 
 
+async def form_params(request: web.Request) -> dict[str, str]:
+    """A webhook's form parameters (Twilio posts `application/x-www-form-urlencoded`)."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return {}
+    form = await request.post()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 def _first(value: str | None) -> str | None:
     # Several proxies in a row append to the header; the first value is the client's view.
     if not value:
