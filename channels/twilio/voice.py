@@ -192,7 +192,7 @@ class TwilioVoice(Channel):
                 kind = frame.get("type")
                 if kind == "setup":
                     call = _Call(ws, str(frame.get("callSid", "")), str(frame.get("from", "")))
-                    self._calls[self._key(call.caller)] = call
+                    self._calls[call.caller] = call
                 elif call is None:
                     log.warning("voice: %s before setup", kind)
                 elif kind == "prompt" and frame.get("last", True):
@@ -205,8 +205,8 @@ class TwilioVoice(Channel):
                 elif kind == "error":
                     log.warning("voice: Twilio reported %s", frame.get("description"))
         finally:
-            if call is not None and self._calls.get(self._key(call.caller)) is call:
-                del self._calls[self._key(call.caller)]
+            if call is not None and self._calls.get(call.caller) is call:
+                del self._calls[call.caller]
         return ws
 
     async def _prompt(self, call: _Call, text: str, lang: Any) -> None:
@@ -237,7 +237,7 @@ class TwilioVoice(Channel):
         if waiting is not None and not waiting.done():
             waiting.set_result(await reply.text())
             return
-        call = self._calls.get(self._key(address.id))
+        call = self._calls.get(address.id)
         if call is None:
             await reply.text()  # the caller hung up; the transcript keeps it
             return
@@ -255,7 +255,7 @@ class TwilioVoice(Channel):
     async def state_changed(self, address: Address, state: State) -> None:
         if state is not State.WAITING_AGENT:
             return
-        call = self._calls.get(self._key(address.id))
+        call = self._calls.get(address.id)
         if call is None:
             return
         # Twilio ends the session and calls the <Connect action> with this data.
@@ -268,7 +268,9 @@ class TwilioVoice(Channel):
         params = await form_params(request)
         if not is_from_twilio(self._validator, request, params, self._settings.public_url):
             return web.json_response({"error": "missing or wrong X-Twilio-Signature"}, status=403)
-        caller, call_sid = params.get("From", ""), params.get("CallSid", "")
+        caller = params.get("From", "")
+        if not caller:
+            return web.json_response({"error": "not a Twilio voice webhook"}, status=400)
         speech = params.get("SpeechResult", "").strip()
         language = await self._language(caller)
         tag = VOICE_TAGS.get(language, "en-US")
@@ -282,7 +284,8 @@ class TwilioVoice(Channel):
                     Inbound(
                         address=Address(self.name, caller),
                         text=speech,
-                        message_id=f"{call_sid}:{params.get('SpeechResult')}",
+                        # No dedupe key: Twilio does not retry voice webhooks, and a
+                        # caller may well say the same words twice in one call.
                         locale=tag,
                     )
                 )
@@ -314,9 +317,6 @@ class TwilioVoice(Channel):
         if said:
             gather.say(for_sms(said), language=tag)
         return _twiml(response)
-
-    def _key(self, caller: str) -> str:
-        return caller
 
     async def _hang_up_all(self, app: web.Application) -> None:
         for call in list(self._calls.values()):
