@@ -37,7 +37,7 @@ from bot.model import Address, Conversation, Inbound, Role, Ticket, Turn, new_ti
 from bot.rating import Rating, read_rating
 from bot.reply import Outbox, Reply
 from bot.statemachine import Effect, Event, Rejected, State, Transition, transition
-from bot.store import Store
+from bot.store import Snapshot, Store
 from bot.translate import Translator
 
 log = logging.getLogger(__name__)
@@ -294,10 +294,7 @@ class Engine:
             raise KeyError(ticket_id)
         async with self._store.lock(ticket.conversation_id):
             snapshot = await self._store.load(ticket.conversation_id)
-            current = (
-                snapshot.ticket if snapshot.ticket and snapshot.ticket.id == ticket_id else None
-            )
-            ticket = current or await self._store.get_ticket(ticket_id) or ticket
+            ticket = await self._reread(ticket, snapshot)
             if (
                 ticket.status is State.WITH_AGENT
                 and event in (Event.AGENT_RELEASE, Event.AGENT_RESOLVE)
@@ -346,7 +343,7 @@ class Engine:
             raise KeyError(ticket_id)
         async with self._store.lock(ticket.conversation_id):
             snapshot = await self._store.load(ticket.conversation_id)
-            ticket = await self._store.get_ticket(ticket_id) or ticket
+            ticket = await self._reread(ticket, snapshot)
             outcome = _internal(ticket, agent, note)
             if outcome is not None:
                 await self._audit.record("agent_note", ticket.id, agent=agent.id, why=outcome)
@@ -366,6 +363,15 @@ class Engine:
             await self._audit.record("agent_reply", ticket.id, agent=agent.id)
             return AgentOutcome.SENT if delivered else AgentOutcome.UNDELIVERED
 
+    async def _reread(self, ticket: Ticket, snapshot: Snapshot) -> Ticket:
+        """The ticket as it is now that the lock is held (it was read before taking it).
+
+        The conversation's current ticket came with the snapshot; an older one is read again.
+        """
+        if snapshot.ticket is not None and snapshot.ticket.id == ticket.id:
+            return snapshot.ticket
+        return await self._store.get_ticket(ticket.id) or ticket
+
     async def sla_expired(self, ticket_id: str) -> None:
         """Nobody claimed the ticket in time: tell the customer and ask the agents again."""
         ticket = await self._store.get_ticket(ticket_id)
@@ -373,7 +379,7 @@ class Engine:
             return
         async with self._store.lock(ticket.conversation_id):
             snapshot = await self._store.load(ticket.conversation_id)
-            ticket = await self._store.get_ticket(ticket_id) or ticket
+            ticket = await self._reread(ticket, snapshot)
             step = transition(ticket.status, Event.SLA_EXPIRED)
             if isinstance(step, Rejected):
                 log.info("ticket %s: %s", ticket.id, step.reason)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -236,7 +237,7 @@ class SlackDesk:
         )
 
 
-def _shown_briefing(briefing: Briefing, shown: Any) -> dict[str, Any]:
+def _shown_briefing(briefing: Briefing, shown: Callable[[str], str]) -> dict[str, Any]:
     data = briefing.to_json()
     data["summary"] = shown(briefing.summary)
     return data
