@@ -1,17 +1,29 @@
 # Two commands set up a fresh clone: `make run` and `make test`.
-# Both create .venv on first use; nothing is installed outside this folder.
+# Both create .venv on first use and install the locked dependency tree into it
+# (requirements-dev.lock, every file checked against its hash); nothing is installed
+# outside this folder. `make lock` moves the locks to the newest releases that
+# pyproject.toml allows.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Only `make lock` needs uv; the installs are plain pip.
+UV_VERSION := 0.13.9
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test eval lint typecheck check bench clean
+.PHONY: run test eval lint typecheck check bench lock clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+
+$(STAMP): requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@# Fails when pyproject.toml asks for something the lock does not hold.
+	$(BIN)/pip check
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -37,6 +49,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/router.py
 	$(BIN)/python -m bench.llm_stream
 	$(BIN)/python -m bench.slack_ack
+
+# The runtime lock first (production installs it through requirements.txt), then the
+# development lock on top of it, so both hold the same version of every shared package.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(LOCK) --upgrade -o requirements.lock
+	$(LOCK) --upgrade --group dev -c requirements.lock -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

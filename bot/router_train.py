@@ -5,7 +5,7 @@
     python -m bot.router_train data       # rebuild data/router/{train,heldout}.jsonl from
                                           # ../shared/data (--shared DIR), keeping our own rows
 
-scikit-learn is needed here only (the `train` extra); `bot.router` runs without it.
+scikit-learn is needed here only (the `dev` group); `bot.router` runs without it.
 
 The pipeline is a `FeatureUnion` of two `TfidfVectorizer`s over `bot.router.normalize`d
 text (word 1-2 grams and `char_wb` 2-5 grams, min_df 2, sublinear tf, L2 per block) and a
