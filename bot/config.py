@@ -244,6 +244,21 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "REDIS_PREFIX", "switchboard:", _prefix, "Prefix of every Redis key Switchboard writes."
     ),
+    Variable(
+        "REDIS_MAX_CONNECTIONS",
+        "20",
+        _integer(1, 10_000),
+        "Connections to Redis one process opens at most. Keep processes × this under your "
+        "Redis plan's client limit (e.g. 20 on Heroku's Mini). Turns share them: each holds "
+        "one only for a command's round trip.",
+    ),
+    Variable(
+        "REDIS_POOL_TIMEOUT_SECONDS",
+        "5",
+        _seconds(0.1, 60),
+        "When every Redis connection is busy, a command waits this long for one before it "
+        "fails like an unreachable Redis.",
+    ),
     Variable("KB_DIR", "kb/demo", _directory, "Folder of Markdown knowledge-base articles."),
     Variable(
         "KB_MIN_SCORE",
@@ -601,6 +616,8 @@ class Settings:
     port: int
     redis_url: str | None
     redis_prefix: str
+    redis_max_connections: int
+    redis_pool_timeout_seconds: float
     kb_dir: Path
     kb_min_score: float
     locales_dir: Path

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.model import Address, Conversation, Role, Ticket, Turn
 from bot.store import Store
-from tests.conftest import redis_store
+from channels.webchat import address_for
+from tests.conftest import Customer, make_settings, redis_store, settled
 
 
 async def test_two_processes_share_one_conversation_lock(
@@ -70,3 +73,29 @@ async def test_keys_stay_under_the_prefix_and_expire(redis_url: str, redis_prefi
     for key in keys:
         assert 0 < await client.ttl(key) <= 3600
     await client.aclose()
+
+
+async def test_more_turns_at_once_than_connections_are_all_answered(
+    app_client: Callable[..., Any], redis_url: str, redis_prefix: str
+) -> None:
+    # 40 customers write at the same moment through a pool of 3 connections: turns wait
+    # for a free connection instead of failing, so every customer gets a real answer.
+    store = redis_store(redis_url, redis_prefix, max_connections=3, pool_timeout=10)
+    client, runtime = await app_client(make_settings(), store=store)
+    customers = [Customer(client) for _ in range(40)]
+    await asyncio.gather(*(customer.connect() for customer in customers))
+
+    answers = await asyncio.gather(
+        *(customer.ask("How long does shipping take?") for customer in customers)
+    )
+
+    assert [answer.role for answer in answers] == ["bot"] * 40
+    assert all(answer.source for answer in answers)
+    await settled(runtime)
+    for customer in customers:
+        assert customer.session is not None
+        snapshot = await store.load(address_for(customer.session).conversation_id)
+        assert snapshot.ticket is not None
+        turns = await store.transcript(snapshot.ticket.id)
+        assert [turn.text for turn in turns][-2] == "How long does shipping take?"
+        await customer.close()

@@ -16,6 +16,8 @@ def open_store(settings: Settings) -> Store:
     return RedisStore.from_url(
         settings.redis_url,
         prefix=settings.redis_prefix,
+        max_connections=settings.redis_max_connections,
+        pool_timeout=settings.redis_pool_timeout_seconds,
         max_turns=settings.transcript_max_turns,
         lock_timeout=settings.lock_timeout_seconds,
         retention_seconds=settings.retention_days * 86400,

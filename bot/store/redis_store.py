@@ -27,7 +27,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import LockError, LockNotOwnedError
 
 from bot.errors import LockTimeout
@@ -58,15 +58,26 @@ class RedisStore(Store):
         self._retention = retention_seconds
 
     @classmethod
-    def from_url(cls, url: str, **options: Any) -> RedisStore:
-        client = Redis.from_url(
+    def from_url(
+        cls, url: str, *, max_connections: int = 20, pool_timeout: float = 5.0, **options: Any
+    ) -> RedisStore:
+        """A store on its own connection pool of at most `max_connections`.
+
+        The pool blocks: a command that finds every connection busy waits up to
+        `pool_timeout` seconds for one, as a database pool would. redis-py's default pool
+        raises `MaxConnectionsError` at once instead, which turned a burst of turns into
+        failed turns while Redis itself was idle.
+        """
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=pool_timeout,
             decode_responses=True,
             socket_connect_timeout=2,
             socket_timeout=5,
             health_check_interval=30,
         )
-        return cls(client, **options)
+        return cls(Redis.from_pool(pool), **options)
 
     def key(self, kind: str, name: str) -> str:
         return f"{self._prefix}{kind}:{name}"
