@@ -2,7 +2,7 @@
 
 Every customer turn gets a fine intent (Bitext's 27 support intents, or `oos`
 for out of scope) and one of five routes derived from it through
-`INTENT_ROUTES`, the mapping of the shared data's ROUTES.md. The engine uses the
+`INTENT_ROUTES` (the routes table of `data/router/README.md`). The engine uses the
 intent to pick a deterministic flow (cancel_order, get_refund, track_order...).
 No network and no model server: a message takes ~0.1 ms.
 
@@ -119,7 +119,7 @@ _ROUTES = tuple(Route)
 INTENT_ROUTES: Mapping[str, Route] = MappingProxyType(
     {intent: route for route, intents in _ROUTE_INTENTS.items() for intent in intents}
 )
-"""Fine intent -> route, as ROUTES.md maps Bitext's intents (plus `oos`)."""
+"""Fine intent -> route: the routes table of data/router/README.md (Bitext's, plus `oos`)."""
 
 _DIGITS = re.compile(r"\d+")
 _NOT_ALNUM = re.compile(r"[\W_]+")

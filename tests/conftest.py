@@ -3,7 +3,7 @@
 Redis tests use `REDIS_TEST_URL` (default redis://localhost:6379/11) and a fresh
 key prefix per test, deleted afterwards. Where Redis or Chromium is missing,
 those tests skip saying why, except under `SWITCHBOARD_REQUIRE_ALL=1` (CI),
-where a missing part fails the run instead.
+where any skip fails the run instead (`pytest_runtest_makereport` below).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,17 +25,43 @@ from bot.app import RUNTIME, Runtime, create_app
 from bot.config import Settings
 from bot.store import MemoryStore, Store
 from bot.store.redis_store import RedisStore
+from tests.fakes.twilio_api import FakeTwilio
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://localhost:6379/11")
 REQUIRE_ALL = os.environ.get("SWITCHBOARD_REQUIRE_ALL") == "1"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
-def missing(what: str) -> None:
-    """Skip for a missing part on a developer's machine; fail in CI."""
-    if REQUIRE_ALL:
-        pytest.fail(f"{what} (SWITCHBOARD_REQUIRE_ALL=1: CI must run this test)")
-    pytest.skip(what)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Under `SWITCHBOARD_REQUIRE_ALL=1` a skipped test is a failed one, whatever skipped
+    it (a missing Redis or Chromium, a marker, `importorskip`): CI must run everything."""
+    report = yield
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"{_skip_reason(report)} (SWITCHBOARD_REQUIRE_ALL=1: CI runs every test)"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """The same for a whole module skipped at collection."""
+    report = yield
+    if REQUIRE_ALL and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"{_skip_reason(report)} (SWITCHBOARD_REQUIRE_ALL=1: CI runs every test)"
+    return report
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    # A skip's longrepr is (path, line, "Skipped: reason").
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    return str(report.longrepr)
 
 
 def make_settings(**env: str) -> Settings:
@@ -54,7 +80,7 @@ async def _reachable_redis() -> str:
     try:
         await client.ping()
     except Exception as exc:
-        missing(f"no Redis at {REDIS_TEST_URL}: {exc}")
+        pytest.skip(f"no Redis at {REDIS_TEST_URL}: {exc}")
     finally:
         await client.aclose()
     return REDIS_TEST_URL
@@ -212,6 +238,19 @@ def app_client(
     return start
 
 
+# -- Twilio, which calls the app back ------------------------------------------
+
+
+@pytest.fixture
+async def twilio(aiohttp_client: Callable[..., Any]) -> AsyncIterator[FakeTwilio]:
+    """The local Twilio. It posts status callbacks to the app on its own schedule, so it
+    depends on `aiohttp_client`: fixtures stop in the reverse order they started, and
+    this way the fake stops calling back before the app stops. Otherwise a callback that
+    connects while the app shuts down holds the shutdown until the callback times out."""
+    async with FakeTwilio() as fake:
+        yield fake
+
+
 # -- a shop's own orders API ---------------------------------------------------
 
 SHOP_KEY = "shop-api-key-123"
@@ -279,11 +318,11 @@ BOT_DONE = '.sb-msg[data-role="bot"][data-complete="true"]'
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     if not CHROMIUM_INSTALLED:
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        missing("the playwright package is not installed")
+        pytest.skip("the playwright package is not installed")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import CHANNELS, Runtime
@@ -28,12 +27,6 @@ PUBLIC = "https://support.example.com"
 OURS = "+15550100200"
 ALICE = "+14155550123"
 AppClient = Callable[..., Any]
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio() as fake:
-        yield fake
 
 
 def twilio_settings(twilio: FakeTwilio, **env: str) -> Settings:

@@ -8,7 +8,7 @@ interrupt, dtmf) and checks every frame the app sends.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,12 +32,6 @@ OURS = "+15550100200"
 CALLER = "+34911234567"  # Madrid: the call is in Spanish until the caller says otherwise
 AGENT = "+15550100999"
 AppClient = Callable[..., Any]
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio() as fake:
-        yield fake
 
 
 def voice_settings(twilio: FakeTwilio, **env: str) -> Settings:
