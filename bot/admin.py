@@ -16,9 +16,10 @@ from aiohttp import web
 from bot import __version__
 from bot.config import Secret
 from bot.engine import Engine
+from bot.events import AgentAction, Entry
 from bot.handoff import Agent, RecordingDesk
 from bot.killswitch import KillSwitch
-from bot.statemachine import Event, Rejected
+from bot.statemachine import Event, Rejected, Transition
 from bot.store import Store
 
 _ACTIONS = {
@@ -88,15 +89,18 @@ def add_routes(
         if event is None:
             return _problem(404, f"actions are {', '.join(_ACTIONS)}")
         agent = Agent(request.query.get("agent", "admin-api")[:64])
-        try:
-            # Operators may act on a ticket another agent owns (someone left for the day).
-            result = await engine.agent_event(
-                request.match_info["ticket"], event, agent, override=True
-            )
-        except KeyError:
+        found = await store.get_ticket(request.match_info["ticket"])
+        if found is None:
             return _problem(404, "no such ticket")
+        # Operators may act on a ticket another agent owns (someone left for the day).
+        # Decided here rather than journaled: the operator waits for the answer, and it
+        # comes only after the commit.
+        action = AgentAction(found.id, event, agent, override=True)
+        result = await engine.process(Entry.about(found.conversation_id, action))
         if isinstance(result, Rejected):
             return _problem(409, result.reason)
+        if not isinstance(result, Transition):
+            return _problem(404, "no such ticket")
         return web.json_response({"status": result.state.value})
 
     async def killswitch_state(request: web.Request) -> web.Response:

@@ -3,6 +3,12 @@
 Dependencies point inward (channels and flows import `bot`, never the reverse);
 this module is where the outer pieces are chosen and connected, so it imports
 them. Start-up stays light: no model library is imported here.
+
+One process can take two roles. The web role serves the channels' routes: it
+verifies, parses, journals each event in the inbox and acknowledges it, and holds
+the customers' live connections. The worker role takes entries out of the inbox
+and runs the engine on them. `switchboard serve` does both (the embedded
+default); with Redis, `serve --no-worker` and `worker` split them.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -20,16 +27,21 @@ from bot.brain import Brain
 from bot.briefing import Briefer
 from bot.config import Settings
 from bot.engine import Engine
+from bot.errors import InboxUnavailable
+from bot.events import Entry
+from bot.fanout import Fanout, LocalFanout
 from bot.handoff import Desks, RecordingDesk
 from bot.i18n import Catalog
-from bot.inbox import Inbox, MemoryInbox
+from bot.inbox import Inbox
+from bot.inbox.memory import MemoryInbox
 from bot.killswitch import KillSwitch
 from bot.knowledge import KnowledgeBase
 from bot.language import LanguageDetector
 from bot.llm import LLM
 from bot.orders import OrdersBackend
+from bot.outbox import Outbox
 from bot.persona import Persona
-from bot.reply import Outbox
+from bot.reply import Delivery
 from bot.router import LocalRouter
 from bot.routing import Router
 from bot.sla import SlaWatcher
@@ -39,6 +51,9 @@ from channels.base import Channels
 from flows.orders_file import FileOrdersBackend
 from flows.orders_http import HttpOrdersBackend
 
+if TYPE_CHECKING:
+    from bot.inbox.streams import StreamInbox
+
 log = logging.getLogger(__name__)
 
 # Webhooks and socket frames are small; anything near this is abuse.
@@ -47,8 +62,8 @@ MAX_REQUEST_BYTES = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """The wired parts of one process, without the web server: the app, the
-    evaluation harness and the tests assemble the same one."""
+    """The wired parts of one process, without the web server: the app, the worker,
+    the evaluation harness and the tests assemble the same one."""
 
     settings: Settings
     store: Store
@@ -61,12 +76,15 @@ class Runtime:
     desk: RecordingDesk
     desks: Desks
     engine: Engine
+    outbox: Outbox
     inbox: Inbox
+    fanout: Fanout
 
     async def start(self) -> None:
         if self.settings.agent_mode == "disabled":
             await self.killswitch.set(True)
             log.warning("AGENT_MODE=disabled: the kill switch is on, no model will be called")
+        await self.fanout.start()
 
     async def warm(self) -> None:
         """Load what is slow to load (language models, litellm), off the event loop."""
@@ -77,6 +95,7 @@ class Runtime:
         if isinstance(self.orders, HttpOrdersBackend):
             await self.orders.close()
         await self.llm.close()
+        await self.fanout.close()
         await self.store.close()
 
 
@@ -87,13 +106,14 @@ CHANNELS = web.AppKey("channels", Channels)
 def assemble(
     settings: Settings,
     store: Store,
-    outbox: Outbox,
+    delivery: Delivery,
     *,
     orders: Callable[[OrdersBackend], OrdersBackend] | None = None,
 ) -> Runtime:
-    """Build every part that answers customers; `outbox` delivers the replies.
+    """Build every part that answers customers; `delivery` reaches their channels.
 
     `orders` wraps the configured orders backend (the evaluation makes it dry-run).
+    With a Redis store, the inbox and the live frames go through Redis too.
     """
     from flows import discover
 
@@ -119,15 +139,10 @@ def assemble(
     )
     desk = RecordingDesk(store)
     desks = Desks([desk])
-    engine = Engine(
-        settings=settings,
+    outbox = Outbox(
         store=store,
-        catalog=catalog,
-        detector=detector,
-        brain=brain,
+        delivery=delivery,
         desk=desks,
-        outbox=outbox,
-        audit=Audit(store),
         briefer=Briefer(
             catalog=catalog,
             knowledge=knowledge,
@@ -136,13 +151,27 @@ def assemble(
             agent_language=settings.agent_language,
             kb_min_score=settings.kb_min_score,
         ),
+        audit=Audit(store),
+    )
+    engine = Engine(
+        settings=settings,
+        store=store,
+        catalog=catalog,
+        detector=detector,
+        brain=brain,
+        delivery=delivery,
+        outbox=outbox,
         translator=Translator(llm, killswitch),
     )
-    inbox = MemoryInbox(
-        engine.handle,
-        max_pending=settings.inbox_max_pending,
-        concurrency=settings.worker_concurrency,
-    )
+    inbox, fanout = _transport(settings, store)
+
+    async def report(entry: Entry) -> None:
+        try:
+            await inbox.submit(entry)
+        except InboxUnavailable:
+            log.exception("could not journal %s for %s", entry.id, entry.conversation_id)
+
+    outbox.report = report
     return Runtime(
         settings,
         store,
@@ -155,11 +184,55 @@ def assemble(
         desk,
         desks,
         engine,
+        outbox,
         inbox,
+        fanout,
     )
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
+def _transport(settings: Settings, store: Store) -> tuple[Inbox, Fanout]:
+    """Redis Streams and pub/sub beside a Redis store; in this process otherwise."""
+    from bot.store.redis_store import RedisStore
+
+    if isinstance(store, RedisStore):
+        from bot.fanout import RedisFanout
+
+        return stream_inbox(settings, store), RedisFanout(store.client, store.prefix)
+    memory = MemoryInbox(
+        max_pending=settings.inbox_max_pending,
+        concurrency=settings.worker_concurrency,
+        dedupe_ttl=settings.dedupe_ttl_seconds,
+    )
+    return memory, LocalFanout()
+
+
+def stream_inbox(settings: Settings, store: Store) -> StreamInbox:
+    """The Redis Streams inbox beside a Redis store (the CLI reads its dead letters)."""
+    from bot.inbox.streams import StreamInbox
+    from bot.store.redis_store import RedisStore
+
+    if not isinstance(store, RedisStore):
+        raise TypeError("the durable inbox lives in Redis: set REDIS_URL")
+    return StreamInbox(
+        store.client,
+        prefix=store.prefix,
+        partitions=settings.inbox_partitions,
+        max_pending=settings.inbox_max_pending,
+        concurrency=settings.worker_concurrency,
+        dedupe_ttl=settings.dedupe_ttl_seconds,
+        lease_seconds=settings.inbox_lease_seconds,
+        max_attempts=settings.inbox_max_attempts,
+    )
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, web_role: bool = True, worker: bool = True
+) -> web.Application:
+    """The app of one process: its routes (web role), its workers (worker role), or both.
+
+    An app without the web role is never served; running it (`switchboard worker`)
+    only starts and stops what the channels and the worker need.
+    """
     from channels.webchat import WebChat
 
     channels = Channels()
@@ -171,6 +244,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
             inbox=runtime.inbox,
             catalog=runtime.catalog,
             detector=runtime.detector,
+            fanout=runtime.fanout,
         )
     )
 
@@ -185,7 +259,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         killswitch=runtime.killswitch,
         token=settings.admin_token,
     )
-    _add_provider_channels(settings, runtime, channels)
+    _add_provider_channels(settings, runtime, channels, web_role=web_role)
     for channel in channels.all():
         channel.setup(app)
 
@@ -202,16 +276,21 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         # load; do it off the event loop after start, so neither readiness nor
         # the first customer waits on the loop.
         warm = asyncio.create_task(runtime.warm(), name="warm-up")
-        sla = asyncio.create_task(SlaWatcher(runtime.store, runtime.engine).run(), name="sla")
+        sla = None
+        if worker:
+            runtime.inbox.start(runtime.engine)
+            sla = asyncio.create_task(SlaWatcher(runtime.store, runtime.inbox).run(), name="sla")
         log.info(
-            "ready: store=%s, %d knowledge articles, languages=%s",
+            "ready (%s): store=%s, %d knowledge articles, languages=%s",
+            " and ".join(role for role, on in (("web", web_role), ("worker", worker)) if on),
             runtime.store.kind,
             len(runtime.knowledge.articles),
             ",".join(settings.supported_languages),
         )
         yield
-        sla.cancel()
-        await asyncio.wait([sla], timeout=5)
+        if sla is not None:
+            sla.cancel()
+            await asyncio.wait([sla], timeout=5)
         # A thread cannot be cancelled: let the warm-up finish before closing
         # what it may still be setting up.
         await asyncio.gather(warm, return_exceptions=True)
@@ -221,7 +300,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     return app
 
 
-def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Channels) -> None:
+def _add_provider_channels(
+    settings: Settings, runtime: Runtime, channels: Channels, *, web_role: bool
+) -> None:
     """Slack, Twilio and Telegram, when their credentials are set (imported only then)."""
     if settings.slack_enabled:
         from channels.slack import Slack, SlackDesk, client_for
@@ -236,7 +317,7 @@ def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Chann
                 pii=settings.agent_pii,
                 note_prefix=settings.slack_note_prefix,
             )
-            desk.engine = runtime.engine
+            desk.inbox = runtime.inbox
             runtime.desks.add(desk)
         channels.add(
             Slack(
@@ -245,21 +326,13 @@ def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Chann
                 inbox=runtime.inbox,
                 client=client,
                 desk=desk,
+                socket_mode=web_role,
             )
         )
     if settings.twilio_enabled:
         from channels.twilio import TwilioMessaging, TwilioVoice
 
-        channels.add(
-            TwilioMessaging(
-                settings=settings,
-                store=runtime.store,
-                inbox=runtime.inbox,
-                catalog=runtime.catalog,
-                detector=runtime.detector,
-                on_problem=runtime.engine.delivery_problem,
-            )
-        )
+        channels.add(TwilioMessaging(settings=settings, store=runtime.store, inbox=runtime.inbox))
         channels.add(
             TwilioVoice(
                 settings=settings,
@@ -267,6 +340,7 @@ def _add_provider_channels(settings: Settings, runtime: Runtime, channels: Chann
                 inbox=runtime.inbox,
                 catalog=runtime.catalog,
                 detector=runtime.detector,
+                fanout=runtime.fanout,
             )
         )
     if settings.telegram_enabled:

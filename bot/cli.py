@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +16,11 @@ from bot.config import ConfigError, Settings, markdown_table
 from bot.killswitch import KillSwitch
 from bot.model import Ticket, Turn
 from bot.store import Store, open_store
+
+if TYPE_CHECKING:
+    from bot.inbox.streams import StreamInbox
+
+T = TypeVar("T")
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -35,7 +40,13 @@ def main() -> None:
 @main.command()
 @click.option("--host", help="Interface to listen on (default: $HOST or 0.0.0.0).")
 @click.option("--port", type=int, help="Port to listen on (default: $PORT or 8080).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Only take events in (journal, acknowledge, hold sockets); `switchboard worker` "
+    "processes them. Needs REDIS_URL.",
+)
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Run the web server: channels, web chat, admin API and health checks."""
     overrides: dict[str, Any] = {}
     if host is not None:
@@ -43,6 +54,13 @@ def serve(host: str | None, port: int | None) -> None:
     if port is not None:
         overrides["port"] = port
     settings = _settings(**overrides)
+    if no_worker and settings.redis_url is None:
+        click.echo(
+            "switchboard: --no-worker needs REDIS_URL: without Redis, events wait in this "
+            "process and only this process can work on them",
+            err=True,
+        )
+        sys.exit(2)
 
     from aiohttp import web
 
@@ -50,7 +68,7 @@ def serve(host: str | None, port: int | None) -> None:
     from bot.logs import configure
 
     configure(settings.log_level, settings.log_format)
-    app = create_app(settings)
+    app = create_app(settings, worker=not no_worker)
     shown = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
     click.echo(f"Switchboard {__version__} on http://{shown}:{settings.port}", err=True)
     web.run_app(
@@ -61,6 +79,24 @@ def serve(host: str | None, port: int | None) -> None:
         print=None,
         access_log=None,
     )
+
+
+@main.command()
+def worker() -> None:
+    """Process events from the inbox (no web server). Needs REDIS_URL."""
+    settings = _settings()
+    if settings.redis_url is None:
+        click.echo(
+            "switchboard: a worker needs REDIS_URL, where the web processes journal", err=True
+        )
+        sys.exit(2)
+
+    from bot.logs import configure
+    from bot.worker import run_worker
+
+    configure(settings.log_level, settings.log_format)
+    click.echo(f"Switchboard {__version__} worker", err=True)
+    asyncio.run(run_worker(settings))
 
 
 @main.command()
@@ -143,6 +179,52 @@ def telegram_set_webhook(url: str | None) -> None:
 
     asyncio.run(run())
     click.echo(f"webhook set: {base}/telegram/webhook")
+
+
+@main.group()
+def inbox() -> None:
+    """Look at the inbox's dead letters, and send them through again (needs REDIS_URL)."""
+
+
+@inbox.command("dead")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+def inbox_dead(limit: int) -> None:
+    """Events that failed every attempt, newest first."""
+    from bot.inbox.streams import DeadLetter
+
+    letters: list[DeadLetter] = _with_inbox(lambda inbox: inbox.dead_letters(limit))
+    if not letters:
+        click.echo("no dead letters")
+    for letter in letters:
+        click.echo(
+            f"{letter.id}  partition {letter.partition}  {letter.attempts} attempts  "
+            f"{letter.reason}\n    {letter.entry}"
+        )
+
+
+@inbox.command("retry")
+@click.argument("dead_id")
+def inbox_retry(dead_id: str) -> None:
+    """Put the dead letter DEAD_ID back in the inbox, for the workers to try again."""
+    if not _with_inbox(lambda inbox: inbox.retry(dead_id)):
+        click.echo(f"switchboard: no dead letter {dead_id}", err=True)
+        sys.exit(1)
+    click.echo(f"{dead_id} is back in the inbox")
+
+
+def _with_inbox(work: Callable[[StreamInbox], Awaitable[T]]) -> T:
+    settings = _settings()
+    store = _shared_store(settings)
+
+    from bot.app import stream_inbox
+
+    async def run() -> T:
+        try:
+            return await work(stream_inbox(settings, store))
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
 
 
 @main.group()

@@ -425,7 +425,14 @@ VARIABLES: tuple[Variable, ...] = (
         "LOCK_TIMEOUT_SECONDS",
         "120",
         _integer(5, 3600),
-        "Longest one turn may hold its conversation's lock (a crashed holder frees it then).",
+        "Longest a turn waits for its conversation's lock before it fails (and is retried).",
+    ),
+    Variable(
+        "LOCK_LEASE_SECONDS",
+        "15",
+        _seconds(3, 600),
+        "A conversation's lock is a lease its holder renews while it works; a holder that "
+        "dies frees it after this long, and what it had not committed is decided again.",
     ),
     Variable(
         "RETENTION_DAYS",
@@ -438,6 +445,27 @@ VARIABLES: tuple[Variable, ...] = (
         "10000",
         _integer(1, 10_000_000),
         "Inbound events waiting at most; beyond it channels answer 503 and providers retry.",
+    ),
+    Variable(
+        "INBOX_PARTITIONS",
+        "16",
+        _integer(1, 1024),
+        "With Redis: streams the inbox is split into. A conversation always lands in the "
+        "same one, and one worker at a time reads each, so more workers than this sit idle.",
+    ),
+    Variable(
+        "INBOX_LEASE_SECONDS",
+        "10",
+        _seconds(2, 300),
+        "With Redis: a worker that stops renewing its partitions for this long is taken "
+        "for dead, and others take its unfinished events over.",
+    ),
+    Variable(
+        "INBOX_MAX_ATTEMPTS",
+        "5",
+        _integer(1, 100),
+        "With Redis: tries at one event before it goes to the dead letters (`switchboard "
+        "inbox dead`) and the customer is told; the waits between tries double from 1 s.",
     ),
     Variable(
         "WORKER_CONCURRENCY",
@@ -653,8 +681,12 @@ class Settings:
     unresolved_turns_limit: int
     dedupe_ttl_seconds: int
     lock_timeout_seconds: int
+    lock_lease_seconds: float
     retention_days: int
     inbox_max_pending: int
+    inbox_partitions: int
+    inbox_lease_seconds: float
+    inbox_max_attempts: int
     worker_concurrency: int
     stream_chunk_delay_ms: int
     shutdown_grace_seconds: int

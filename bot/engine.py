@@ -1,43 +1,63 @@
-"""The conversation engine: one customer turn, start to finish.
+"""The conversation engine: decides what each inbox entry means, then commits it.
 
-For each inbound event: drop it if the provider delivered it before; take the
-conversation's lock, then load its state (lock before load); settle the
-language; let the state machine say who answers; if the bot does, pick the
-cheapest layer that can (escalation triggers, deterministic flows, knowledge
-base); stream the reply to the channel; persist the turn.
+For each entry of a conversation, under the conversation's lock (lock before load):
+skip it if a commit already decided it (then only finish its effects); otherwise
+decide. A customer message settles the language, lets the state machine say who
+answers, and if the bot does, picks the cheapest layer that can (escalation
+triggers, deterministic flows, knowledge base, models). An agent's action, an
+agent's reply, a missed SLA and an undeliverable reply are decided the same way.
 
-Every turn has one error boundary: whatever fails, the customer gets a
-localized fallback and the ticket goes to a person. Nothing here knows a
-provider; channels see only `Reply` streams through the `Outbox`, and agent
-desks only the `AgentDesk` seam.
+Deciding changes nothing outside: it yields the new conversation and tickets, the
+transcript turns, and the effects (`bot.effects`) that must follow. One `commit`
+writes them all with the entry marked done; then `bot.outbox.Outbox` carries the
+effects out, each once. Only a streamed reply is shown while it is produced
+(`Delivery.stream`), because a customer should not wait for the commit to see the
+first words; the outbox then sends it whole, which is what counts.
 
-What agents do comes in here too (`agent_event`, `agent_message`), under the
-same conversation lock as customer turns, so a claim, a customer message and
-an agent reply are never interleaved halfway. The handoff SLA is a durable
-timer in the store (`sla_expired` is called by `bot.sla.SlaWatcher`).
+Every customer turn has one error boundary: whatever fails while deciding, the
+customer gets a localized fallback and the ticket goes to a person. A store that
+fails is not such a case: the error reaches the inbox, which keeps the entry and
+tries again later.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.audit import Audit
 from bot.brain import HISTORY_TURNS, Brain, Plan
-from bot.briefing import Briefer
 from bot.config import Settings
-from bot.handoff import RATED, Agent, AgentDesk, handoff_now
+from bot.effects import (
+    Arm,
+    Audit,
+    DeskChanged,
+    Disarm,
+    Effect,
+    Message,
+    OpenHandoff,
+    Relay,
+    Remind,
+    Say,
+    ShowState,
+    TellAgent,
+)
+from bot.events import AgentAction, AgentReply, DeliveryFailed, Entry, SlaDue
+from bot.handoff import RATED, Agent
 from bot.i18n import Catalog
 from bot.language import LanguageDetector
-from bot.model import Address, Conversation, Inbound, Role, Ticket, Turn, new_ticket_id, now
+from bot.model import Conversation, Inbound, Role, Ticket, Turn, new_ticket_id, now
+from bot.outbox import Outbox
 from bot.rating import Rating, read_rating
-from bot.reply import Outbox, Reply
-from bot.statemachine import Effect, Event, Rejected, State, Transition, transition
+from bot.reply import Delivery, Reply
+from bot.statemachine import Effect as Step
+from bot.statemachine import Event, Rejected, State, Transition, transition
 from bot.store import Snapshot, Store
+from bot.store.base import Change
 from bot.translate import Translator
 
 log = logging.getLogger(__name__)
@@ -46,16 +66,16 @@ SLA_QUEUE = "sla"
 AWAITING_RATING = "rating"
 
 _CUSTOMER_TEXTS = {
-    Effect.TELL_AGENT_JOINED: "agent-joined",
-    Effect.TELL_BACK_TO_BOT: "back-to-bot",
-    Effect.TELL_RESOLVED: "ticket-resolved",
+    Step.TELL_AGENT_JOINED: "agent-joined",
+    Step.TELL_BACK_TO_BOT: "back-to-bot",
+    Step.TELL_RESOLVED: "ticket-resolved",
 }
 
 
 class AgentOutcome(StrEnum):
     """What became of an agent's message."""
 
-    SENT = "sent"  # the customer has it
+    SENT = "sent"  # on its way to the customer
     NOTE = "note"  # the agent marked it internal
     NOT_CLAIMED = "not_claimed"  # nobody owns the ticket yet: claim it first
     NOT_OWNER = "not_owner"  # another agent owns the ticket
@@ -63,13 +83,55 @@ class AgentOutcome(StrEnum):
     UNDELIVERED = "undelivered"  # the customer's channel refused it
 
 
-@dataclass(slots=True)
-class _Turn:
-    """The working state of one turn, written back in one save at the end."""
+Result = Transition | Rejected | AgentOutcome | None
 
+
+@dataclass(slots=True)
+class _Work:
+    """What one decision changes, written by one commit at the end."""
+
+    entry: Entry
     conversation: Conversation
-    ticket: Ticket
-    turns: list[Turn] = field(default_factory=list)
+    ticket: Ticket | None = None
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    turns: dict[str, list[Turn]] = field(default_factory=dict)
+    effects: list[Effect] = field(default_factory=list)
+    replies: int = 0
+
+    def keep(self, ticket: Ticket) -> Ticket:
+        """The ticket as it now is; written by the commit (the last kept is current)."""
+        self.tickets.pop(ticket.id, None)
+        self.tickets[ticket.id] = ticket
+        self.ticket = ticket
+        return ticket
+
+    def add(self, turn: Turn) -> None:
+        assert self.ticket is not None
+        self.turns.setdefault(self.ticket.id, []).append(turn)
+
+    def reply_id(self) -> str:
+        """The same ids on every attempt at this entry, so a channel that showed part of
+        an attempt that died replaces it instead of showing a second copy."""
+        self.replies += 1
+        digest = hashlib.sha256(self.entry.id.encode()).hexdigest()[:14]
+        return f"{digest}{self.replies:02x}"
+
+    def say(
+        self, text: str, *, role: Role = Role.BOT, meta: Mapping[str, Any] | None = None
+    ) -> None:
+        assert self.ticket is not None
+        message = Message(self.reply_id(), text, role)
+        self.add(Turn(role, text, id=message.id, meta=dict(meta or {})))
+        self.effects.append(Say(self.ticket.address, message))
+
+    def change(self, entries: Sequence[str]) -> Change:
+        return Change(
+            self.conversation,
+            list(self.tickets.values()),
+            {tid: turns for tid, turns in self.turns.items() if turns},
+            entries,
+            Outbox.serialize(self.effects),
+        )
 
 
 class Engine:
@@ -81,10 +143,8 @@ class Engine:
         catalog: Catalog,
         detector: LanguageDetector,
         brain: Brain,
-        desk: AgentDesk,
+        delivery: Delivery,
         outbox: Outbox,
-        audit: Audit,
-        briefer: Briefer,
         translator: Translator,
     ) -> None:
         self._settings = settings
@@ -92,36 +152,59 @@ class Engine:
         self._catalog = catalog
         self._detector = detector
         self._brain = brain
-        self._desk = desk
+        self._delivery = delivery
         self._outbox = outbox
-        self._audit = audit
-        self._briefer = briefer
         self._translator = translator
+
+    # -- the entry point ----------------------------------------------------------
+
+    async def process(self, entry: Entry) -> Result:
+        """Decide one entry under its conversation's lock, commit, carry out its effects.
+
+        Raises when the store fails (`StoreError`, a Redis error): the inbox keeps the
+        entry and tries again. Deciding an entry twice is impossible: a committed entry
+        is only finished (`Outbox.resume`).
+        """
+        cid = entry.conversation_id
+        async with self._store.lock(cid) as lease:
+            if await self._store.is_done(cid, entry.id):
+                log.info("entry %s of %s was decided before; finishing it", entry.id, cid)
+                await self._outbox.resume(lease, entry.id)
+                return None
+            snapshot = await self._store.load(cid)
+            conversation = snapshot.conversation
+            match entry.payload:
+                case Inbound():
+                    conversation = conversation or Conversation(address=entry.payload.address)
+                    work = _Work(entry, conversation)
+                    await self._customer(work, snapshot, entry.payload)
+                    result: Result = None
+                case _:
+                    decided = await self._about_ticket(entry, snapshot)
+                    if decided is None:
+                        return None
+                    work, result = decided
+            await self._store.commit(work.change([entry.id]), lease)
+            await self._outbox.carry_out(lease, entry.id, work.effects)
+            return result
+
+    async def abandon(self, entry: Entry) -> None:
+        """The entry could not be processed, after every retry: the customer hears so."""
+        if not isinstance(entry.payload, Inbound):
+            return
+        event = entry.payload
+        language = self._detector.from_hint(event.locale) or self._settings.default_language
+        apology = self._catalog.text(language, "fallback-unavailable")
+        message = Message(f"abandoned-{entry.id[-24:]}", apology, Role.SYSTEM)
+        try:
+            await self._delivery.send(event.address, message)
+        except Exception:
+            log.exception("could not even apologise to %s", entry.conversation_id)
 
     # -- customer turns -------------------------------------------------------
 
-    async def handle(self, event: Inbound) -> None:
-        """Process one customer event. Never raises."""
-        cid = event.address.conversation_id
-        try:
-            if event.message_id is not None:
-                key = f"{event.address.channel}:{event.message_id}"
-                if not await self._store.claim(key, self._settings.dedupe_ttl_seconds):
-                    log.info("dropped re-delivered message %s in %s", event.message_id, cid)
-                    return
-            async with self._store.lock(cid):
-                await self._turn(event)
-        except Exception:
-            # The store itself failed (or the lock stayed taken): there is no
-            # ticket to hand over, but the customer must still hear from us.
-            log.exception("turn could not run in conversation %s", cid)
-            language = self._detector.from_hint(event.locale) or self._settings.default_language
-            apology = self._catalog.text(language, "fallback-unavailable")
-            await self._send(event.address, Reply.whole(apology, role=Role.SYSTEM))
-
-    async def _turn(self, event: Inbound) -> None:
-        snapshot = await self._store.load(event.address.conversation_id)
-        conversation = snapshot.conversation or Conversation(address=event.address)
+    async def _customer(self, work: _Work, snapshot: Snapshot, event: Inbound) -> None:
+        conversation = work.conversation
         if event.text:
             language = self._detector.detect(
                 event.text, current=conversation.language, hint=event.locale
@@ -132,57 +215,57 @@ class Engine:
                 or self._detector.from_hint(event.locale)
                 or self._settings.default_language
             )
-        conversation = replace(conversation, language=language, updated_at=now())
+        work.conversation = replace(conversation, language=language, updated_at=now())
         customer_turn = _customer_turn(event)
         ticket = snapshot.ticket
         if ticket is not None and ticket.awaiting == AWAITING_RATING:
             rating = self._rating(ticket, event, language)
             if rating is not None:
-                await self._rated(conversation, ticket, customer_turn, rating)
+                self._rated(work, ticket, customer_turn, rating)
                 return
             # Not a rating: a new question, answered as one. The old ticket stops waiting.
-            ticket = replace(ticket, awaiting=None)
-            await self._store.save(conversation, ticket)
+            ticket = work.keep(replace(ticket, awaiting=None))
         if ticket is not None and self._idle(ticket, event):
-            ticket = await self._close_idle(conversation, ticket)
+            ticket = self._close_idle(work, ticket)
         state = ticket.status if ticket is not None else State.RESOLVED
         step = transition(state, Event.CUSTOMER_MESSAGE)
-        assert isinstance(step, Transition)  # the table accepts a message in every state
-        if ticket is None or Effect.OPEN_TICKET in step.effects:
-            ticket = self._open_ticket(conversation, language)
-            await self._audit.record("ticket_opened", ticket.id, channel=event.address.channel)
-        conversation = replace(conversation, ticket_id=ticket.id)
-        ticket = replace(ticket, language=language, status=step.state, updated_at=now())
-        work = _Turn(conversation, ticket, [customer_turn])
+        if isinstance(step, Rejected):  # the table accepts a message in every state
+            raise RuntimeError(step.reason)
+        if ticket is None or Step.OPEN_TICKET in step.effects:
+            ticket = self._open_ticket(work.conversation, language)
+            work.effects.append(
+                Audit("ticket_opened", ticket.id, {"channel": event.address.channel})
+            )
+        work.conversation = replace(work.conversation, ticket_id=ticket.id)
+        work.keep(replace(ticket, language=language, status=step.state, updated_at=now()))
+        work.add(customer_turn)
         try:
-            if Effect.RELAY_TO_AGENT in step.effects:
-                work.turns[0] = await self._for_agent(work.ticket, customer_turn)
-                await self._store.save(work.conversation, work.ticket, work.turns)
-                await self._desk.relay(work.ticket, work.turns[0])
+            if Step.RELAY_TO_AGENT in step.effects:
+                assert work.ticket is not None
+                shown = await self._for_agent(work.ticket, customer_turn)
+                work.turns[work.ticket.id][-1] = shown
+                work.effects.append(Relay(work.ticket.id, shown))
                 return
             if event.media and not event.text:
-                text = self._catalog.text(ticket.language, "text-only")
-                await self._say(work, text, role=Role.SYSTEM, meta={"handler": "text_only"})
-                await self._store.save(work.conversation, work.ticket, work.turns)
+                text = self._catalog.text(language, "text-only")
+                work.say(text, role=Role.SYSTEM, meta={"handler": "text_only"})
                 return
             await self._bot_answers(work, event)
         except Exception:
-            log.exception("turn failed on ticket %s", work.ticket.id)
-            await self._recover(work)
+            log.exception("turn failed on ticket %s", ticket.id)
+            self._recover(work)
 
     def _idle(self, ticket: Ticket, event: Inbound) -> bool:
         limit = timedelta(minutes=self._settings.ticket_idle_minutes)
         return ticket.status is State.BOT and event.received_at - ticket.updated_at > limit
 
-    async def _close_idle(self, conversation: Conversation, ticket: Ticket) -> Ticket:
+    def _close_idle(self, work: _Work, ticket: Ticket) -> Ticket:
         step = transition(ticket.status, Event.IDLE_TIMEOUT)
         if isinstance(step, Rejected):
             log.info("ticket %s: %s", ticket.id, step.reason)
             return ticket
-        closed = replace(ticket, status=step.state, updated_at=now())
-        await self._store.save(conversation, closed)
-        await self._audit.record("ticket_closed", ticket.id, reason="idle")
-        return closed
+        work.effects.append(Audit("ticket_closed", ticket.id, {"reason": "idle"}))
+        return work.keep(replace(ticket, status=step.state, updated_at=now()))
 
     def _open_ticket(self, conversation: Conversation, language: str) -> Ticket:
         return Ticket(
@@ -192,11 +275,14 @@ class Engine:
             language=language,
         )
 
-    async def _bot_answers(self, work: _Turn, event: Inbound) -> None:
+    async def _bot_answers(self, work: _Work, event: Inbound) -> None:
         ticket = work.ticket
+        assert ticket is not None
         # Only a model reads earlier turns: skip the store round trip offline.
         history = (
-            await self._store.transcript(ticket.id, limit=HISTORY_TURNS)
+            await self._store.transcript(
+                ticket.id, limit=HISTORY_TURNS, conversation_id=ticket.conversation_id
+            )
             if self._brain.uses_history
             else []
         )
@@ -208,37 +294,43 @@ class Engine:
             )
         else:
             plan = await self._brain.plan(ticket, event.text, history)
+        customer = work.turns[ticket.id]
+        position = len(customer) - 1
         if plan.text is not None or plan.pieces is not None:
             await self._say_plan(work, plan)
-        work.turns[0] = _with_record(work.turns[0], plan)
+        customer[position] = _with_record(customer[position], plan)
         unresolved = 0 if plan.answered else ticket.unresolved_turns + 1
         fields = {**ticket.fields, **plan.remember}
-        work.ticket = replace(
-            work.ticket,
-            fields={key: value for key, value in fields.items() if value},
-            awaiting=plan.awaiting,
-            intent=plan.intent or ticket.intent,
-            unresolved_turns=unresolved,
-            cost_usd=ticket.cost_usd + sum(u.cost_usd for u in plan.usages),
-            prompt_tokens=ticket.prompt_tokens + sum(u.prompt_tokens for u in plan.usages),
-            completion_tokens=ticket.completion_tokens
-            + sum(u.completion_tokens for u in plan.usages),
+        work.keep(
+            replace(
+                ticket,
+                fields={key: value for key, value in fields.items() if value},
+                awaiting=plan.awaiting,
+                intent=plan.intent or ticket.intent,
+                unresolved_turns=unresolved,
+                cost_usd=ticket.cost_usd + sum(u.cost_usd for u in plan.usages),
+                prompt_tokens=ticket.prompt_tokens + sum(u.prompt_tokens for u in plan.usages),
+                completion_tokens=ticket.completion_tokens
+                + sum(u.completion_tokens for u in plan.usages),
+            )
         )
         if plan.failure is not None:
-            await self._recover(work, f"the model failed: {plan.failure}")
+            self._recover(work, f"the model failed: {plan.failure}")
             return
         if plan.handoff_reason is None and unresolved >= self._settings.unresolved_turns_limit:
             plan.handoff_reason = f"the bot could not answer {unresolved} turns in a row"
         if plan.handoff_reason is not None:
-            await self._hand_off(work, plan.handoff_reason)
-        await self._store.save(work.conversation, work.ticket, work.turns)
+            self._hand_off(work, plan.handoff_reason)
 
-    async def _say_plan(self, work: _Turn, plan: Plan) -> None:
+    async def _say_plan(self, work: _Work, plan: Plan) -> None:
+        assert work.ticket is not None
+        address = work.ticket.address
+        reply_id = work.reply_id()
         if plan.pieces is not None:
-            reply = Reply(plan.pieces, source=plan.source)
+            reply = Reply(plan.pieces, source=plan.source, id=reply_id)
         else:
-            reply = Reply.whole(plan.text or "", source=plan.source)
-        await self._send(work.ticket.address, reply)
+            reply = Reply.whole(plan.text or "", source=plan.source, id=reply_id)
+        await self._delivery.stream(address, reply)
         text = await reply.text()
         meta = {key: value for key, value in plan.meta.items() if key != "router"}
         if plan.failure is not None:
@@ -247,174 +339,185 @@ class Engine:
             # The caller talked over the bot: the transcript keeps what they heard.
             meta["interrupted"] = True
             text = reply.spoken
-        if text:
-            work.turns.append(Turn(Role.BOT, text, id=reply.id, source=plan.source, meta=meta))
+        if text or reply.spoken is not None:
+            work.add(Turn(Role.BOT, text, id=reply.id, source=plan.source, meta=meta))
+            work.effects.append(Say(address, Message(reply.id, text, Role.BOT, plan.source)))
 
-    # -- handoff and agent actions -------------------------------------------
+    # -- handoff --------------------------------------------------------------
 
-    async def _hand_off(self, work: _Turn, reason: str) -> None:
-        step = transition(work.ticket.status, Event.HANDOFF)
+    def _hand_off(self, work: _Work, reason: str) -> None:
+        ticket = work.ticket
+        assert ticket is not None
+        step = transition(ticket.status, Event.HANDOFF)
         if isinstance(step, Rejected):
-            log.warning("ticket %s: %s", work.ticket.id, step.reason)
+            log.warning("ticket %s: %s", ticket.id, step.reason)
             return
-        work.ticket = replace(
-            work.ticket, status=step.state, handoff_reason=reason, awaiting=None, updated_at=now()
+        ticket = work.keep(
+            replace(
+                ticket, status=step.state, handoff_reason=reason, awaiting=None, updated_at=now()
+            )
         )
-        await self._audit.record("handoff", work.ticket.id, reason=reason)
+        work.effects.append(Audit("handoff", ticket.id, {"reason": reason}))
         for effect in step.effects:
-            if effect is Effect.TELL_HANDOFF:
-                text = self._catalog.text(
-                    work.ticket.language, "handoff-waiting", ticket=work.ticket.id
-                )
-                await self._say(work, text, role=Role.SYSTEM, meta={"handler": "handoff"})
-            elif effect is Effect.NOTIFY_AGENTS:
-                # Persist before the desk sees it, so an agent who opens it reads it all.
-                await self._store.save(work.conversation, work.ticket, work.turns)
-                work.turns = []
-                transcript = await self._store.transcript(work.ticket.id)
-                briefing = await self._briefer.brief(work.ticket, transcript)
-                ref = await self._desk.open(handoff_now(work.ticket, reason, transcript, briefing))
-                if ref is not None:
-                    work.ticket = replace(work.ticket, desk_ref=ref)
-            elif effect is Effect.START_SLA_TIMER:
+            if effect is Step.TELL_HANDOFF:
+                text = self._catalog.text(ticket.language, "handoff-waiting", ticket=ticket.id)
+                work.say(text, role=Role.SYSTEM, meta={"handler": "handoff"})
+            elif effect is Step.NOTIFY_AGENTS:
+                # Carried out after the commit, so an agent who opens it reads it all.
+                work.effects.append(OpenHandoff(ticket.id, reason))
+            elif effect is Step.START_SLA_TIMER:
                 due = now() + timedelta(seconds=self._settings.handoff_sla_seconds)
-                await self._store.schedule(SLA_QUEUE, work.ticket.id, due)
-        await self._outbox.state_changed(work.ticket.address, work.ticket.status)
+                work.effects.append(Arm(SLA_QUEUE, ticket.id, due))
+        work.effects.append(ShowState(ticket.address, ticket.status))
 
-    async def agent_event(
-        self, ticket_id: str, event: Event, agent: Agent, *, override: bool = False
-    ) -> Transition | Rejected:
+    # -- what happens to a ticket from outside a customer turn -----------------------
+
+    async def _about_ticket(self, entry: Entry, snapshot: Snapshot) -> tuple[_Work, Result] | None:
+        payload = entry.payload
+        if isinstance(payload, DeliveryFailed):
+            if snapshot.conversation is None or snapshot.ticket is None:
+                log.warning("undeliverable reply to %s, who has no ticket", entry.conversation_id)
+                return None
+            work = _Work(entry, snapshot.conversation)
+            self._delivery_failed(work, snapshot.ticket, payload.detail)
+            return work, None
+        assert isinstance(payload, AgentAction | AgentReply | SlaDue)
+        ticket = await self._current(payload.ticket_id, snapshot)
+        if ticket is None:
+            log.info("entry %s: ticket %s has expired", entry.id, payload.ticket_id)
+            return None
+        work = _Work(entry, snapshot.conversation or Conversation(address=ticket.address))
+        work.ticket = ticket
+        match payload:
+            case AgentAction():
+                return work, self._agent_action(work, ticket, payload)
+            case AgentReply():
+                return work, await self._agent_reply(work, ticket, payload)
+            case SlaDue():
+                self._sla_missed(work, ticket)
+                return work, None
+
+    async def _current(self, ticket_id: str, snapshot: Snapshot) -> Ticket | None:
+        """The ticket as it is now that the lock is held; the conversation's current one
+        came with the snapshot, an older one is read again."""
+        if snapshot.ticket is not None and snapshot.ticket.id == ticket_id:
+            return snapshot.ticket
+        return await self._store.get_ticket(ticket_id)
+
+    def _agent_action(self, work: _Work, ticket: Ticket, action: AgentAction) -> Result:
         """An agent claimed, released ("back to bot") or resolved a ticket.
 
         While a person owns the ticket only they can release or resolve it;
         `override` is for operators (the admin API).
         """
-        ticket = await self._store.get_ticket(ticket_id)
-        if ticket is None:
-            raise KeyError(ticket_id)
-        async with self._store.lock(ticket.conversation_id):
-            snapshot = await self._store.load(ticket.conversation_id)
-            ticket = await self._reread(ticket, snapshot)
-            if (
-                ticket.status is State.WITH_AGENT
-                and event in (Event.AGENT_RELEASE, Event.AGENT_RESOLVE)
-                and ticket.agent != agent.id
-                and not override
-            ):
-                owner = ticket.agent_name or ticket.agent
-                return Rejected(ticket.status, event, f"{owner} owns this ticket")
-            step = transition(ticket.status, event)
-            if isinstance(step, Rejected):
-                log.info("ticket %s: agent %s: %s", ticket.id, agent.id, step.reason)
-                return step
-            conversation = snapshot.conversation or Conversation(address=ticket.address)
-            work = _Turn(conversation, replace(ticket, status=step.state, updated_at=now()))
-            if event is Event.AGENT_CLAIM:
-                work.ticket = replace(work.ticket, agent=agent.id, agent_name=agent.name)
-            if step.state is State.BOT:
-                work.ticket = replace(
-                    work.ticket, unresolved_turns=0, awaiting=None, agent=None, agent_name=None
+        event, agent = action.action, action.agent
+        if (
+            ticket.status is State.WITH_AGENT
+            and event in (Event.AGENT_RELEASE, Event.AGENT_RESOLVE)
+            and ticket.agent != agent.id
+            and not action.override
+        ):
+            owner = ticket.agent_name or ticket.agent
+            return self._refused(work, ticket, action, f"{owner} owns this ticket")
+        step = transition(ticket.status, event)
+        if isinstance(step, Rejected):
+            log.info("ticket %s: agent %s: %s", ticket.id, agent.id, step.reason)
+            return self._refused(work, ticket, action, step.reason, step)
+        ticket = replace(ticket, status=step.state, updated_at=now())
+        if event is Event.AGENT_CLAIM:
+            ticket = replace(ticket, agent=agent.id, agent_name=agent.name)
+        if step.state is State.BOT:
+            ticket = replace(
+                ticket, unresolved_turns=0, awaiting=None, agent=None, agent_name=None
+            )
+        work.keep(ticket)
+        for effect in step.effects:
+            key = _CUSTOMER_TEXTS.get(effect)
+            if key is not None:
+                work.say(
+                    self._catalog.text(ticket.language, key, ticket=ticket.id), role=Role.SYSTEM
                 )
-            for effect in step.effects:
-                key = _CUSTOMER_TEXTS.get(effect)
-                if key is not None:
-                    text = self._catalog.text(ticket.language, key, ticket=ticket.id)
-                    await self._say(work, text, role=Role.SYSTEM)
-                elif effect is Effect.STOP_SLA_TIMER:
-                    await self._store.cancel(SLA_QUEUE, ticket.id)
-                elif effect is Effect.CLOSE_TICKET:
-                    # Asked once, right after the resolution; the answer is read by `_rating`.
-                    ask = self._catalog.text(ticket.language, "rating-ask")
-                    await self._say(work, ask, role=Role.SYSTEM, meta={"handler": "rating"})
-                    work.ticket = replace(work.ticket, awaiting=AWAITING_RATING)
-            await self._store.save(work.conversation, work.ticket, work.turns)
-            await self._audit.record(str(event), ticket.id, agent=agent.id, state=step.state.value)
-            await self._outbox.state_changed(ticket.address, step.state)
-            await self._desk.changed(work.ticket, str(event), agent)
-            return step
+            elif effect is Step.STOP_SLA_TIMER:
+                work.effects.append(Disarm(SLA_QUEUE, ticket.id))
+            elif effect is Step.CLOSE_TICKET:
+                # Asked once, right after the resolution; the answer is read by `_rating`.
+                ask = self._catalog.text(ticket.language, "rating-ask")
+                work.say(ask, role=Role.SYSTEM, meta={"handler": "rating"})
+                work.keep(replace(ticket, awaiting=AWAITING_RATING))
+        work.effects += [
+            Audit(str(event), ticket.id, {"agent": agent.id, "state": step.state.value}),
+            ShowState(ticket.address, step.state),
+            DeskChanged(ticket.id, str(event), agent),
+        ]
+        return step
 
-    async def agent_message(
-        self, ticket_id: str, agent: Agent, text: str, *, note: bool = False
-    ) -> AgentOutcome:
+    def _refused(
+        self,
+        work: _Work,
+        ticket: Ticket,
+        action: AgentAction,
+        reason: str,
+        step: Rejected | None = None,
+    ) -> Rejected:
+        if not action.override:
+            # An operator hears it from the admin API; an agent in the desk's thread.
+            work.effects.append(TellAgent(ticket.id, action.agent, "rejected", reason))
+        return step or Rejected(ticket.status, action.action, reason)
+
+    async def _agent_reply(self, work: _Work, ticket: Ticket, reply: AgentReply) -> Result:
         """An agent wrote in the ticket's thread. Only the owner's messages reach the
         customer; everything else stays with the agents."""
-        ticket = await self._store.get_ticket(ticket_id)
-        if ticket is None:
-            raise KeyError(ticket_id)
-        async with self._store.lock(ticket.conversation_id):
-            snapshot = await self._store.load(ticket.conversation_id)
-            ticket = await self._reread(ticket, snapshot)
-            outcome = _internal(ticket, agent, note)
-            if outcome is not None:
-                await self._audit.record("agent_note", ticket.id, agent=agent.id, why=outcome)
-                return outcome
-            written_in = self._detector.detect(text, current=self._settings.agent_language)
-            translated = await self._translator.translate(text, written_in, ticket.language)
-            shown = translated or text
-            author = self._catalog.text(ticket.language, "agent-label", name=agent.label)
-            meta: dict[str, Any] = {"agent": agent.id, "agent_name": agent.name, "author": author}
-            if translated is not None:
-                meta["original"] = {"language": written_in, "text": text}
-            reply = Reply.whole(shown, role=Role.AGENT, author=author)
-            delivered = await self._send(ticket.address, reply)
-            conversation = snapshot.conversation or Conversation(address=ticket.address)
-            turn = Turn(Role.AGENT, shown, id=reply.id, meta=meta)
-            await self._store.save(conversation, replace(ticket, updated_at=now()), [turn])
-            await self._audit.record("agent_reply", ticket.id, agent=agent.id)
-            return AgentOutcome.SENT if delivered else AgentOutcome.UNDELIVERED
+        agent = reply.agent
+        outcome = _internal(ticket, agent, reply.note)
+        if outcome is not None:
+            work.effects.append(
+                Audit("agent_note", ticket.id, {"agent": agent.id, "why": outcome})
+            )
+            if outcome is not AgentOutcome.NOTE:
+                work.effects.append(TellAgent(ticket.id, agent, outcome.value))
+            return outcome
+        written_in = self._detector.detect(reply.text, current=self._settings.agent_language)
+        translated = await self._translator.translate(reply.text, written_in, ticket.language)
+        shown = translated or reply.text
+        author = self._catalog.text(ticket.language, "agent-label", name=agent.label)
+        meta: dict[str, Any] = {"agent": agent.id, "agent_name": agent.name, "author": author}
+        if translated is not None:
+            meta["original"] = {"language": written_in, "text": reply.text}
+        work.keep(replace(ticket, updated_at=now()))
+        message = Message(work.reply_id(), shown, Role.AGENT, None, author)
+        work.add(Turn(Role.AGENT, shown, id=message.id, meta=meta))
+        work.effects += [
+            Say(ticket.address, message),
+            Audit("agent_reply", ticket.id, {"agent": agent.id}),
+        ]
+        return AgentOutcome.SENT
 
-    async def _reread(self, ticket: Ticket, snapshot: Snapshot) -> Ticket:
-        """The ticket as it is now that the lock is held (it was read before taking it).
-
-        The conversation's current ticket came with the snapshot; an older one is read again.
-        """
-        if snapshot.ticket is not None and snapshot.ticket.id == ticket.id:
-            return snapshot.ticket
-        return await self._store.get_ticket(ticket.id) or ticket
-
-    async def sla_expired(self, ticket_id: str) -> None:
+    def _sla_missed(self, work: _Work, ticket: Ticket) -> None:
         """Nobody claimed the ticket in time: tell the customer and ask the agents again."""
-        ticket = await self._store.get_ticket(ticket_id)
-        if ticket is None:
+        step = transition(ticket.status, Event.SLA_EXPIRED)
+        if isinstance(step, Rejected):
+            log.info("ticket %s: %s", ticket.id, step.reason)
             return
-        async with self._store.lock(ticket.conversation_id):
-            snapshot = await self._store.load(ticket.conversation_id)
-            ticket = await self._reread(ticket, snapshot)
-            step = transition(ticket.status, Event.SLA_EXPIRED)
-            if isinstance(step, Rejected):
-                log.info("ticket %s: %s", ticket.id, step.reason)
-                return
-            conversation = snapshot.conversation or Conversation(address=ticket.address)
-            work = _Turn(conversation, replace(ticket, status=step.state))
-            for effect in step.effects:
-                if effect is Effect.TELL_SLA_MISSED:
-                    text = self._catalog.text(
-                        ticket.language, "handoff-sla-missed", ticket=ticket.id
-                    )
-                    await self._say(work, text, role=Role.SYSTEM, meta={"handler": "sla"})
-                elif effect is Effect.NOTIFY_AGENTS:
-                    await self._store.save(work.conversation, work.ticket, work.turns)
-                    work.turns = []
-                    await self._desk.remind(work.ticket)
-            await self._store.save(work.conversation, work.ticket, work.turns)
-            await self._audit.record("sla_missed", ticket.id)
+        work.keep(replace(ticket, status=step.state))
+        for effect in step.effects:
+            if effect is Step.TELL_SLA_MISSED:
+                text = self._catalog.text(ticket.language, "handoff-sla-missed", ticket=ticket.id)
+                work.say(text, role=Role.SYSTEM, meta={"handler": "sla"})
+            elif effect is Step.NOTIFY_AGENTS:
+                work.effects.append(Remind(ticket.id))
+        work.effects.append(Audit("sla_missed", ticket.id, {}))
 
-    async def delivery_problem(self, address: Address, detail: str) -> None:
+    def _delivery_failed(self, work: _Work, ticket: Ticket, detail: str) -> None:
         """The customer's channel could not deliver a reply, after its retries: flag the
-        ticket (and tell the person who owns it, if anyone does)."""
-        cid = address.conversation_id
-        async with self._store.lock(cid):
-            snapshot = await self._store.load(cid)
-            if snapshot.conversation is None or snapshot.ticket is None:
-                log.warning("undeliverable reply to %s, who has no ticket: %s", cid, detail)
-                return
-            fields = {**snapshot.ticket.fields, "delivery_problem": detail}
-            ticket = replace(snapshot.ticket, fields=fields, updated_at=now())
-            await self._store.save(snapshot.conversation, ticket)
-            await self._audit.record("delivery_failed", ticket.id, detail=detail)
-            if ticket.status in (State.WAITING_AGENT, State.WITH_AGENT):
-                notice = Turn(Role.SYSTEM, f"Not delivered to the customer: {detail}")
-                await self._desk.relay(ticket, notice)
+        ticket, and tell the person who owns it, if anyone does."""
+        fields = {**ticket.fields, "delivery_problem": detail}
+        work.keep(replace(ticket, fields=fields, updated_at=now()))
+        work.effects.append(Audit("delivery_failed", ticket.id, {"detail": detail}))
+        if ticket.status in (State.WAITING_AGENT, State.WITH_AGENT):
+            agent = Agent(ticket.agent or "", ticket.agent_name)
+            work.effects.append(
+                TellAgent(ticket.id, agent, AgentOutcome.UNDELIVERED.value, detail)
+            )
 
     # -- ratings ----------------------------------------------------------------
 
@@ -428,24 +531,20 @@ class Engine:
             return None
         return read_rating(event.text, self._catalog.phrases(language, "match-rating-words"))
 
-    async def _rated(
-        self, conversation: Conversation, ticket: Ticket, turn: Turn, rating: Rating
-    ) -> None:
+    def _rated(self, work: _Work, ticket: Ticket, turn: Turn, rating: Rating) -> None:
         fields = dict(ticket.fields)
         if rating.comment:
             fields["rating_comment"] = rating.comment
-        rated = replace(
-            ticket, rating=rating.score, awaiting=None, fields=fields, updated_at=now()
+        rated = work.keep(
+            replace(ticket, rating=rating.score, awaiting=None, fields=fields, updated_at=now())
         )
-        work = _Turn(
-            conversation, rated, [replace(turn, meta={**turn.meta, "rating": rating.score})]
-        )
-        await self._say(
-            work, self._catalog.text(rated.language, "rating-thanks"), role=Role.SYSTEM
-        )
-        await self._store.save(work.conversation, work.ticket, work.turns)
-        await self._audit.record("rated", ticket.id, score=rating.score)
-        await self._desk.changed(work.ticket, RATED, None)
+        work.conversation = replace(work.conversation, ticket_id=rated.id)
+        work.add(replace(turn, meta={**turn.meta, "rating": rating.score}))
+        work.say(self._catalog.text(rated.language, "rating-thanks"), role=Role.SYSTEM)
+        work.effects += [
+            Audit("rated", ticket.id, {"score": rating.score}),
+            DeskChanged(rated.id, RATED, None),
+        ]
 
     # -- agents see the customer ------------------------------------------------
 
@@ -461,41 +560,16 @@ class Engine:
             turn, meta={**turn.meta, "translation": {"language": target, "text": translated}}
         )
 
-    # -- delivery and failure -------------------------------------------------
+    # -- failure ----------------------------------------------------------------
 
-    async def _say(
-        self,
-        work: _Turn,
-        text: str,
-        *,
-        role: Role = Role.BOT,
-        meta: Mapping[str, Any] | None = None,
-    ) -> None:
-        reply = Reply.whole(text, role=role)
-        await self._send(work.ticket.address, reply)
-        work.turns.append(Turn(role, text, id=reply.id, meta=dict(meta or {})))
-
-    async def _send(self, address: Address, reply: Reply) -> bool:
-        try:
-            await self._outbox.deliver(address, reply)
-        except Exception:
-            # The customer may be unreachable right now; the reply stays in the
-            # transcript and is shown when they come back.
-            log.exception("delivery failed to %s", address.conversation_id)
-            return False
-        return True
-
-    async def _recover(self, work: _Turn, reason: str = "the bot failed while answering") -> None:
+    def _recover(self, work: _Work, reason: str = "the bot failed while answering") -> None:
         """The turn failed after the ticket was loaded: apologise and get a person."""
         ticket = work.ticket
+        assert ticket is not None
         text = self._catalog.text(ticket.language, "fallback-error", ticket=ticket.id)
-        try:
-            await self._say(work, text, role=Role.SYSTEM, meta={"handler": "fallback"})
-            if work.ticket.status is State.BOT:
-                await self._hand_off(work, reason)
-            await self._store.save(work.conversation, work.ticket, work.turns)
-        except Exception:
-            log.exception("could not record the failure of ticket %s", ticket.id)
+        work.say(text, role=Role.SYSTEM, meta={"handler": "fallback"})
+        if ticket.status is State.BOT:
+            self._hand_off(work, reason)
 
 
 def _customer_turn(event: Inbound) -> Turn:

@@ -3,8 +3,11 @@
 ```
 SwitchboardError
  ├── StoreError            the store failed or refused
- │    └── LockTimeout      a conversation stayed locked longer than a turn may take
- └── InboxFull             too many events are waiting; the channel answers 503
+ │    ├── LockTimeout      a conversation stayed locked longer than a turn may wait
+ │    └── LeaseLost        the lock expired under its holder; its commit was refused
+ ├── InboxUnavailable      the inbox cannot take an event now; the channel answers 503
+ │    └── InboxFull        too many events are waiting
+ └── DeliveryError         a provider refused a message for good, after retries
 ```
 `bot.config.ConfigError` (a `ValueError`) stands apart: it only happens at start-up.
 Anything else reaching the engine's error boundary is a bug; it is logged with
@@ -24,5 +27,19 @@ class LockTimeout(StoreError):
     """A conversation's lock was not free within the lock timeout."""
 
 
-class InboxFull(SwitchboardError):
+class LeaseLost(StoreError):
+    """A holder's lease on a conversation ran out and another holder may have it: the
+    holder's decision is dropped (its entry is still in the inbox and is decided again)."""
+
+
+class InboxUnavailable(SwitchboardError):
+    """The inbox could not journal an event (Redis is unreachable, or the process is
+    shutting down); the provider should retry later."""
+
+
+class InboxFull(InboxUnavailable):
     """The inbox holds `INBOX_MAX_PENDING` events; the provider should retry later."""
+
+
+class DeliveryError(SwitchboardError):
+    """A provider would not take a message for the customer, after the channel's retries."""

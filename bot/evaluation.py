@@ -28,6 +28,8 @@ from typing import Any
 import yaml
 
 from bot.config import Settings
+from bot.effects import Message
+from bot.events import Entry
 from bot.model import Address, Inbound, Role
 from bot.orders import Order, OrdersBackend, OrdersError, OrderStatus
 from bot.reply import Reply
@@ -162,20 +164,23 @@ class _Heard:
 
 
 class EvalChannel:
-    """An outbox that keeps every reply instead of sending it."""
+    """A channel that keeps every reply instead of sending it, and when its first
+    words were shown."""
 
     def __init__(self) -> None:
         self.heard: dict[str, list[_Heard]] = defaultdict(list)
         self.states: dict[str, State] = {}
+        self._first: dict[str, float] = {}
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
-        first: float | None = None
+    async def stream(self, address: Address, reply: Reply) -> None:
         async for _ in reply:
-            if first is None:
-                first = time.perf_counter()
-        text = await reply.text()
-        if text:
-            self.heard[address.conversation_id].append(_Heard(reply.role.value, text, first))
+            self._first.setdefault(reply.id, time.perf_counter())
+
+    async def send(self, address: Address, message: Message) -> None:
+        first = self._first.pop(message.id, None)
+        if message.text:
+            heard = _Heard(message.role.value, message.text, first or time.perf_counter())
+            self.heard[address.conversation_id].append(heard)
 
     async def state_changed(self, address: Address, state: State) -> None:
         self.states[address.conversation_id] = state
@@ -259,8 +264,10 @@ async def _run_case(runtime: Any, channel: EvalChannel, case: Case, index: int) 
     for number, text in enumerate(case.turns):
         heard_before = len(channel.heard[cid])
         started = time.perf_counter()
-        await runtime.engine.handle(
-            Inbound(address, text, message_id=f"{cid}:{number}", locale=case.language_hint)
+        await runtime.engine.process(
+            Entry.message(
+                Inbound(address, text, message_id=f"{cid}:{number}", locale=case.language_hint)
+            )
         )
     turn_ms = (time.perf_counter() - started) * 1000
     last = channel.heard[cid][heard_before:]

@@ -90,6 +90,9 @@ class AgentDesk(Protocol):
     async def changed(self, ticket: Ticket, what: str, agent: Agent | None) -> None:
         """The ticket moved on: `what` is an agent `Event` (claim, release, resolve) or `RATED`."""
 
+    async def tell(self, ticket: Ticket, agent: Agent, outcome: str, detail: str) -> None:
+        """What an agent did was not carried out (see `bot.effects.TellAgent`): say why."""
+
 
 class RecordingDesk:
     """Keeps handoffs in the store, for `/admin/handoffs`."""
@@ -127,6 +130,10 @@ class RecordingDesk:
         return None
 
     async def changed(self, ticket: Ticket, what: str, agent: Agent | None) -> None:
+        return None
+
+    async def tell(self, ticket: Ticket, agent: Agent, outcome: str, detail: str) -> None:
+        # The admin API answers its caller directly; there is nobody else to tell.
         return None
 
     async def list(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -179,6 +186,13 @@ class Desks:
                 await desk.changed(ticket, what, agent)
             except Exception:
                 log.exception("desk %s could not show %s on %s", _name(desk), what, ticket.id)
+
+    async def tell(self, ticket: Ticket, agent: Agent, outcome: str, detail: str) -> None:
+        for desk in self._desks:
+            try:
+                await desk.tell(ticket, agent, outcome, detail)
+            except Exception:
+                log.exception("desk %s could not tell %s on %s", _name(desk), agent.id, ticket.id)
 
 
 def _name(desk: AgentDesk) -> str:

@@ -1,9 +1,12 @@
-"""What the engine sends: a `Reply` is an async stream of text pieces.
+"""What the engine says: a `Reply` is an async stream of text pieces.
 
-Channels deliver it natively (socket deltas, message drafts, speech tokens,
-whole SMS). The reply remembers what was produced, so the engine can write the
-full text to the transcript even when a channel stopped reading early (a
-closed socket, an interrupted call).
+While a reply is produced, channels that can show it growing do so
+(`Delivery.stream`: socket deltas, message drafts, speech tokens); once the
+decision is committed, the outbox sends the whole `Message` (`Delivery.send`),
+which is what a channel without streaming (SMS) delivers and what a streaming
+channel uses to finish the reply. The reply remembers what was produced, so the
+engine can write the full text to the transcript even when a channel stopped
+reading early (a closed socket, an interrupted call).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Protocol
 
+from bot.effects import Message
 from bot.model import Address, Role, new_id
 from bot.statemachine import State
 
@@ -25,8 +29,11 @@ class Reply:
         role: Role = Role.BOT,
         source: str | None = None,
         author: str | None = None,
+        id: str | None = None,
     ) -> None:
-        self.id = new_id()
+        # A retried entry produces its replies again under the same ids, so a channel
+        # that showed part of the first attempt replaces it instead of adding a copy.
+        self.id = id or new_id()
         self.role = role
         self.source = source
         # Who wrote it, when a person did: channels show the customer it is not the bot.
@@ -62,9 +69,14 @@ class Reply:
         role: Role = Role.BOT,
         source: str | None = None,
         author: str | None = None,
+        id: str | None = None,
     ) -> Reply:
         """A reply known in full up front (canned texts, agent messages)."""
-        return cls(_once(text), role=role, source=source, author=author)
+        return cls(_once(text), role=role, source=source, author=author, id=id)
+
+    async def message(self) -> Message:
+        """The whole reply as the outbox sends it (reads whatever is left unread)."""
+        return Message(self.id, await self.text(), self.role, self.source, self.author)
 
 
 async def _once(text: str) -> AsyncIterator[str]:
@@ -87,11 +99,20 @@ async def paced(text: str, delay_ms: int, words_per_piece: int = 3) -> AsyncIter
         yield "".join(words[start : start + words_per_piece])
 
 
-class Outbox(Protocol):
-    """Where the engine hands replies; the app factory wires it to the channels."""
+class Delivery(Protocol):
+    """The customer's channels as the engine and the outbox see them (`channels.Channels`)."""
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
-        """Send the reply on the customer's channel; return once it is sent or undeliverable."""
+    async def stream(self, address: Address, reply: Reply) -> None:
+        """Show the reply while it is produced, where the channel can; reads it to the end.
+
+        Nothing here is final: the outbox `send`s the whole message after the commit.
+        """
+
+    async def send(self, address: Address, message: Message) -> None:
+        """Deliver a whole message on the customer's channel (or finish its stream).
+
+        Raises `DeliveryError` when the provider refused it for good.
+        """
 
     async def state_changed(self, address: Address, state: State) -> None:
         """Tell a channel who owns the conversation now (the widget shows it)."""

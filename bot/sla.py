@@ -1,10 +1,11 @@
-"""The handoff SLA's clock: fires the store's due timers.
+"""The handoff SLA's clock: turns the store's due timers into inbox entries.
 
-A handoff arms a timer in the store (`Engine._hand_off`), not an in-memory
-sleep, so a restart or a deploy between handoff and deadline loses nothing:
-whichever process polls next after the deadline fires it. `Store.take_due`
-hands each due timer to exactly one process. A timer that fails to fire is
-armed again a little later.
+A handoff arms a timer in the store (an `Arm` effect), not an in-memory sleep, so
+a restart or a deploy between handoff and deadline loses nothing: whichever
+worker polls next after the deadline journals an `SlaDue` entry, which the engine
+decides under the conversation's lock like anything else. `Store.take_due` hands
+each due timer to exactly one process. A timer that cannot be journaled is armed
+again a little later.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.engine import SLA_QUEUE, Engine
+from bot.engine import SLA_QUEUE
+from bot.events import Entry, SlaDue
+from bot.inbox import Inbox
 from bot.model import now
 from bot.store import Store
 
@@ -23,9 +26,9 @@ _RETRY = timedelta(seconds=30)
 
 
 class SlaWatcher:
-    def __init__(self, store: Store, engine: Engine, *, interval: float = 1.0) -> None:
+    def __init__(self, store: Store, inbox: Inbox, *, interval: float = 1.0) -> None:
         self._store = store
-        self._engine = engine
+        self._inbox = inbox
         self._interval = interval
 
     async def run(self) -> None:
@@ -45,7 +48,10 @@ class SlaWatcher:
         fired = 0
         for ticket_id in await self._store.take_due(SLA_QUEUE, now()):
             try:
-                await self._engine.sla_expired(ticket_id)
+                ticket = await self._store.get_ticket(ticket_id)
+                if ticket is None:
+                    continue  # expired with its conversation
+                await self._inbox.submit(Entry.about(ticket.conversation_id, SlaDue(ticket_id)))
                 fired += 1
             except Exception:
                 log.exception("handoff SLA of %s failed; trying again", ticket_id)

@@ -14,9 +14,11 @@ in `X-Telegram-Bot-Api-Secret-Token` (forged or missing: 403).
   produced and are kept with `sendMessage` (split at 4096 characters); a
   typing action shows while the customer waits for the first words.
 
-Telegram re-sends an update it thinks was not delivered. Messages are
-deduplicated by the engine (chat and message id); commands answered here
-claim their `update_id`. A full inbox answers 503, so Telegram tries later.
+A message is journaled in the inbox before Telegram gets its 200. Telegram
+re-sends an update it thinks was not delivered: the inbox recognises a message
+by chat and message id, and commands answered here claim their `update_id`.
+When the inbox cannot take a message the webhook answers 503, so Telegram
+tries again later.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 
 from bot.config import Settings
-from bot.errors import InboxFull
+from bot.effects import Message as Said
+from bot.errors import InboxUnavailable
+from bot.events import Entry
 from bot.i18n import Catalog
 from bot.inbox import Inbox
 from bot.language import LanguageDetector
@@ -116,8 +120,11 @@ class Telegram(Channel):
             return web.json_response({"ok": True})  # edits, channel posts, other bots
         try:
             await self._receive(update.update_id, message)
-        except InboxFull:
-            return web.json_response({"error": "busy, send it again later"}, status=503)
+        except InboxUnavailable as exc:
+            log.warning("telegram: update %s not journaled: %s", update.update_id, exc)
+            return web.json_response(
+                {"error": "busy, send it again later"}, status=503, headers={"Retry-After": "5"}
+            )
         return web.json_response({"ok": True})
 
     async def _receive(self, update_id: int, message: Message) -> None:
@@ -149,8 +156,8 @@ class Telegram(Channel):
         # shown before a quick answer lands, not after it.
         self._start_typing(chat_id)
         try:
-            self._inbox.submit(event)
-        except InboxFull:
+            await self._inbox.submit(Entry.message(event))
+        except InboxUnavailable:
             self._stop_typing_for(chat_id)
             raise
 
@@ -164,7 +171,8 @@ class Telegram(Channel):
 
     # -- delivery ------------------------------------------------------------------------
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
+    async def stream(self, address: Address, reply: Reply) -> None:
+        """Drafts while the reply is produced: Telegram shows them and keeps nothing."""
         chat_id = int(address.id)
         await self._ensure_ready()
         prefix = f"{reply.author}:\n" if reply.author else ""
@@ -176,9 +184,12 @@ class Telegram(Channel):
             if drafting and time.monotonic() - drafted >= _DRAFT_INTERVAL:
                 drafting = await self._draft(chat_id, draft_id, prefix + text)
                 drafted = time.monotonic()
+
+    async def send(self, address: Address, message: Said) -> None:
+        chat_id = int(address.id)
         self._stop_typing_for(chat_id)
-        for part in split_text(prefix + text, MAX_TEXT):
-            await self.bot.send_message(chat_id, part)
+        prefix = f"{message.author}:\n" if message.author else ""
+        await self._send(chat_id, prefix + message.text)
 
     async def _draft(self, chat_id: int, draft_id: int, text: str) -> bool:
         """Show the reply so far; False when drafts are unavailable (the reply comes whole)."""

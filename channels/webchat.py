@@ -1,13 +1,16 @@
 """Web chat: the embeddable widget and its WebSocket (protocol: README, "Web chat protocol").
 
 The browser keeps a session token; the customer's address is a hash of it, so
-the token itself is never stored or shown. Replies are streamed as `delta`
-frames to every socket of the conversation (several tabs may be open) and
-closed with a `done` frame carrying the whole text.
+the token itself is never stored or shown. A message is acknowledged (`ack`)
+once the inbox has it. Replies are streamed as `delta` frames to every socket of
+the conversation (several tabs may be open) and closed with a `done` frame
+carrying the whole text.
 
-Sockets live in the process that accepted them. Delivering a reply produced in
-another process (through Redis pub/sub) is not built yet: with several web
-processes, the customer sees such a reply when the widget next reconnects.
+Sockets live in the process that accepted them; replies are decided by whichever
+worker takes the message. Frames travel through `bot.fanout`: with Redis, a
+worker anywhere publishes them and the process holding the conversation's
+sockets forwards them. A widget that connects reads the transcript first, and a
+`done` frame for a reply it already shows replaces it, so nothing shows twice.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.config import Settings
-from bot.errors import InboxFull
+from bot.effects import Message
+from bot.errors import InboxFull, InboxUnavailable
+from bot.events import Entry
+from bot.fanout import Fanout, Frame
 from bot.i18n import Catalog
 from bot.inbox import Inbox
 from bot.language import LanguageDetector
@@ -64,12 +70,14 @@ class WebChat(Channel):
         inbox: Inbox,
         catalog: Catalog,
         detector: LanguageDetector,
+        fanout: Fanout,
     ) -> None:
         self._settings = settings
         self._store = store
         self._inbox = inbox
         self._catalog = catalog
         self._detector = detector
+        self._fanout = fanout
         self._sockets: dict[str, set[web.WebSocketResponse]] = {}
 
     def setup(self, app: web.Application) -> None:
@@ -121,7 +129,7 @@ class WebChat(Channel):
             await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"no hello")
         finally:
             if session is not None:
-                self._forget(session.address.conversation_id, ws)
+                await self._forget(session.address.conversation_id, ws)
         return ws
 
     async def _hello(self, ws: web.WebSocketResponse, frame: Mapping[str, Any]) -> _Session:
@@ -158,7 +166,7 @@ class WebChat(Channel):
                 "history": history,
             }
         )
-        self._sockets.setdefault(address.conversation_id, set()).add(ws)
+        await self._remember(address.conversation_id, ws)
         return _Session(address, locale)
 
     def _greeting(self, language: str) -> dict[str, Any]:
@@ -193,52 +201,78 @@ class WebChat(Channel):
             locale=session.locale,
         )
         try:
-            self._inbox.submit(event)
-        except InboxFull:
+            await self._inbox.submit(Entry.message(event))
+        except InboxUnavailable as exc:
+            # Not taken: the widget keeps the message and sends it again a little later.
+            log.warning("web chat: message not journaled: %s", exc)
             language = self._detector.from_hint(session.locale) or self._settings.default_language
-            await _error(ws, "unavailable", self._catalog.text(language, "busy"), client_id)
+            key = "busy" if isinstance(exc, InboxFull) else "fallback-unavailable"
+            await _error(ws, "unavailable", self._catalog.text(language, key), client_id)
             return
         await ws.send_json({"type": "ack", "id": client_id})
 
     # -- delivery ----------------------------------------------------------------
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
+    async def stream(self, address: Address, reply: Reply) -> None:
         cid = address.conversation_id
-        await self._broadcast(cid, {"type": "typing"})
+        await self._fanout.publish(cid, {"type": "typing"})
+        first = True
         async for piece in reply:
-            await self._broadcast(cid, {"type": "delta", "reply": reply.id, "text": piece})
-        text = await reply.text()
-        if not text:
+            frame: Frame = {"type": "delta", "reply": reply.id, "text": piece}
+            if first:
+                # A retried turn streams its reply again under the same id: start afresh.
+                frame["first"] = True
+                first = False
+            await self._fanout.publish(cid, frame)
+
+    async def send(self, address: Address, message: Message) -> None:
+        if not message.text:
             return  # nothing was said (a model failed first); the apology follows
-        await self._broadcast(
-            cid,
+        await self._fanout.publish(
+            address.conversation_id,
             {
                 "type": "done",
-                "reply": reply.id,
-                "role": reply.role.value,
-                "author": reply.author,
-                "text": text,
-                "source": {"title": reply.source} if reply.source else None,
+                "reply": message.id,
+                "role": message.role.value,
+                "author": message.author,
+                "text": message.text,
+                "source": {"title": message.source} if message.source else None,
             },
         )
 
     async def state_changed(self, address: Address, state: State) -> None:
-        await self._broadcast(address.conversation_id, {"type": "state", "state": state.value})
+        await self._fanout.publish(
+            address.conversation_id, {"type": "state", "state": state.value}
+        )
 
-    async def _broadcast(self, conversation_id: str, frame: dict[str, Any]) -> None:
+    # -- this process's sockets ---------------------------------------------------
+
+    async def _remember(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
+        sockets = self._sockets.setdefault(conversation_id, set())
+        sockets.add(ws)
+        if len(sockets) == 1:
+
+            async def sink(frame: Frame) -> None:
+                await self._broadcast(conversation_id, frame)
+
+            await self._fanout.attach(conversation_id, sink)
+
+    async def _forget(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
+        sockets = self._sockets.get(conversation_id)
+        if sockets is None:
+            return
+        sockets.discard(ws)
+        if not sockets:
+            del self._sockets[conversation_id]
+            await self._fanout.detach(conversation_id)
+
+    async def _broadcast(self, conversation_id: str, frame: Frame) -> None:
         for ws in list(self._sockets.get(conversation_id, ())):
             try:
                 await ws.send_json(frame)
             except (ConnectionError, RuntimeError):
                 # Closed mid-reply; the transcript keeps the text for the next hello.
-                self._forget(conversation_id, ws)
-
-    def _forget(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
-        sockets = self._sockets.get(conversation_id)
-        if sockets is not None:
-            sockets.discard(ws)
-            if not sockets:
-                del self._sockets[conversation_id]
+                await self._forget(conversation_id, ws)
 
     async def _close_all(self, app: web.Application) -> None:
         # 1012 tells the widget to reconnect: another instance will answer.

@@ -22,7 +22,7 @@ async def test_readiness_fails_while_liveness_holds(app_client: Callable[..., An
     assert body["store"] == "redis"
 
 
-async def test_a_customer_gets_a_localized_apology_not_silence(
+async def test_a_message_redis_cannot_take_is_refused_with_a_localized_word(
     app_client: Callable[..., Any],
 ) -> None:
     client, _ = await app_client(make_settings(), store=RedisStore.from_url(DEAD_REDIS))
@@ -30,6 +30,10 @@ async def test_a_customer_gets_a_localized_apology_not_silence(
     welcome = await customer.connect()
     assert welcome["history"][0]["text"].startswith("¡Hola!")  # the widget still opens
 
-    answer = await customer.ask("¿Cuánto tarda el envío?")
-    assert answer.role == "system"
-    assert answer.text.startswith("Lo siento")
+    sent = await customer.send("¿Cuánto tarda el envío?")
+    refused = await customer.receive()
+    # Not acknowledged: the widget keeps the message and sends it again later, so it
+    # is not lost; meanwhile the customer reads why, in their language.
+    assert refused["type"] == "error"
+    assert (refused["code"], refused["id"]) == ("unavailable", sent)
+    assert refused["message"].startswith("Lo siento")

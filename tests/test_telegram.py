@@ -160,16 +160,15 @@ async def test_a_resent_update_is_answered_once(
 async def test_a_long_answer_is_split_under_telegrams_limit(
     telegram: FakeTelegram, app_client: AppClient
 ) -> None:
+    from bot.effects import Message
     from bot.model import Address
-    from bot.reply import Reply
+    from channels.telegram import Telegram
 
     client, runtime = await app_client(telegram_settings(telegram))
     sentence = "Your parcel is on its way and will arrive soon. "
     long_text = sentence * 200  # about 9,600 characters
-    from channels.telegram import Telegram
-
     channel = next(c for c in _channels(client) if isinstance(c, Telegram))
-    await channel.deliver(Address("telegram", str(CHAT)), Reply.whole(long_text))
+    await channel.send(Address("telegram", str(CHAT)), Message("m1", long_text))
     sent = telegram.sent(CHAT)
     assert len(sent) == 3
     assert all(len(part) <= 4096 for part in sent)

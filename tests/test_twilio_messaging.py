@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import CHANNELS, Runtime
 from bot.config import Settings
+from bot.effects import Message
 from bot.model import Address
-from bot.reply import Reply
 from channels.twilio import TwilioMessaging
 from tests.conftest import make_settings, settled
 from tests.fakes.twilio_api import FakeTwilio, incoming_sms, signed
@@ -183,7 +183,7 @@ async def test_long_replies_split_at_sentences_and_whatsapp_marks(
     phone, runtime = await phone_for(app_client, twilio, TWILIO_WHATSAPP_FROM=OURS)
     channel = channel_of(phone.client)
     sentence = "Your parcel left our warehouse this morning and is on its way. "
-    await channel.deliver(Address("twilio", ALICE), Reply.whole(sentence * 60))
+    await channel.send(Address("twilio", ALICE), Message("m1", sentence * 60))
     parts = [m.body for m in twilio.messages(to=ALICE)]
     assert len(parts) == 3
     assert all(len(part) <= 1600 for part in parts)
@@ -192,7 +192,7 @@ async def test_long_replies_split_at_sentences_and_whatsapp_marks(
     await phone.text("hola", whatsapp=True)
     await settled(runtime)
     markdown = "**Returns** are free. See [our policy](https://shop.example/returns)."
-    await channel.deliver(Address("twilio", ALICE), Reply.whole(markdown))
+    await channel.send(Address("twilio", ALICE), Message("m2", markdown))
     last = twilio.messages(to=f"whatsapp:{ALICE}")[-1]
     assert last.from_ == f"whatsapp:{OURS}"
     assert last.body == "*Returns* are free. See our policy (https://shop.example/returns)."
@@ -219,12 +219,12 @@ async def test_stop_means_nothing_more_until_start(
     phone, runtime = await phone_for(app_client, twilio)
     channel = channel_of(phone.client)
     assert await phone.text("STOP") == 200
-    await channel.deliver(Address("twilio", ALICE), Reply.whole("A message after STOP"))
+    await channel.send(Address("twilio", ALICE), Message("m3", "A message after STOP"))
     await phone.text("what is your return policy?")
     await settled(runtime)
     assert twilio.messages(to=ALICE) == []
     await phone.text("START")
-    await channel.deliver(Address("twilio", ALICE), Reply.whole("Welcome back"))
+    await channel.send(Address("twilio", ALICE), Message("m4", "Welcome back"))
     assert [m.body for m in twilio.messages(to=ALICE)] == ["Welcome back"]
 
 

@@ -1,7 +1,7 @@
 """State behind one interface: `MemoryStore` (embedded) or `RedisStore` (`REDIS_URL`)."""
 
 from bot.config import Settings
-from bot.store.base import Snapshot, Store
+from bot.store.base import Change, Lease, Snapshot, Store
 from bot.store.memory import MemoryStore
 
 
@@ -9,7 +9,9 @@ def open_store(settings: Settings) -> Store:
     """The store the settings ask for; Redis is imported only when it is used."""
     if settings.redis_url is None:
         return MemoryStore(
-            max_turns=settings.transcript_max_turns, lock_timeout=settings.lock_timeout_seconds
+            max_turns=settings.transcript_max_turns,
+            lock_timeout=settings.lock_timeout_seconds,
+            done_ttl=settings.dedupe_ttl_seconds,
         )
     from bot.store.redis_store import RedisStore
 
@@ -20,8 +22,10 @@ def open_store(settings: Settings) -> Store:
         pool_timeout=settings.redis_pool_timeout_seconds,
         max_turns=settings.transcript_max_turns,
         lock_timeout=settings.lock_timeout_seconds,
+        lock_lease=settings.lock_lease_seconds,
         retention_seconds=settings.retention_days * 86400,
+        done_ttl=settings.dedupe_ttl_seconds,
     )
 
 
-__all__ = ["MemoryStore", "Snapshot", "Store", "open_store"]
+__all__ = ["Change", "Lease", "MemoryStore", "Snapshot", "Store", "open_store"]

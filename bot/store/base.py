@@ -6,14 +6,23 @@ Two real backends implement it (`MemoryStore` for one process with no setup,
 
 Lock before load: a turn takes the conversation's lock, then reads its state,
 so two messages of one conversation can never both act on the same snapshot.
+The lock is a lease: its holder renews it while it works, a holder that dies
+loses it after `lock_lease` seconds, and `commit` refuses to write for a holder
+that lost it (the fencing check), so a paused worker cannot overwrite what its
+successor decided.
+
+What one inbound entry changes is written by one `commit`: the conversation,
+its tickets, new transcript turns, the entry marked done, and the effects the
+outbox must carry out. Each effect is then started at most once
+(`start_effect`), so a retried entry never sends twice.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +35,30 @@ class Snapshot:
 
     conversation: Conversation | None
     ticket: Ticket | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Proof of holding a conversation's lock; `commit` checks it is still current."""
+
+    conversation_id: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Everything one decision writes, in one transaction.
+
+    `tickets` are written in order (a closed ticket, then the new one); `turns` are
+    appended to each ticket's transcript; `entries` are marked done; `effects`
+    (serialized by `bot.effects.dump`) are kept for the outbox under `entries[0]`.
+    """
+
+    conversation: Conversation
+    tickets: Sequence[Ticket] = ()
+    turns: Mapping[str, Sequence[Turn]] = field(default_factory=dict)
+    entries: Sequence[str] = ()
+    effects: str | None = None
 
 
 class Store(ABC):
@@ -57,21 +90,51 @@ class Store(ABC):
     async def get_ticket(self, ticket_id: str) -> Ticket | None:
         """A ticket by id, whichever conversation it belongs to."""
 
-    @abstractmethod
     async def save(
         self,
         conversation: Conversation,
         ticket: Ticket | None = None,
         turns: Sequence[Turn] = (),
     ) -> None:
-        """Write the conversation, its ticket and new transcript turns together.
+        """Write the conversation, its ticket and new transcript turns together, without
+        holding the lock (tools and tests; the engine commits under its lease)."""
+        tickets = [ticket] if ticket is not None else []
+        added = {ticket.id: turns} if ticket is not None and turns else {}
+        await self.commit(Change(conversation, tickets, added), None)
 
+    @abstractmethod
+    async def commit(self, change: Change, lease: Lease | None) -> None:
+        """Write `change` in one transaction, only while `lease` is still held.
+
+        Raises `LeaseLost` (and writes nothing) when another holder has the lock now.
         The transcript keeps the newest `max_turns` turns of each ticket.
         """
 
     @abstractmethod
-    async def transcript(self, ticket_id: str, limit: int | None = None) -> list[Turn]:
-        """The ticket's newest `limit` turns (all kept turns if None), oldest first."""
+    async def transcript(
+        self, ticket_id: str, limit: int | None = None, *, conversation_id: str | None = None
+    ) -> list[Turn]:
+        """The ticket's newest `limit` turns (all kept turns if None), oldest first.
+
+        `conversation_id` saves a lookup when the caller knows whose ticket it is.
+        """
+
+    @abstractmethod
+    async def is_done(self, conversation_id: str, entry_id: str) -> bool:
+        """Whether a commit already decided this entry (within the dedupe TTL)."""
+
+    @abstractmethod
+    async def pending_effects(self, conversation_id: str, entry_id: str) -> str | None:
+        """The effects a committed entry left for the outbox, until `finish_effects`."""
+
+    @abstractmethod
+    async def start_effect(self, conversation_id: str, entry_id: str, index: int) -> bool:
+        """True for the first caller only: record that an effect is being carried out
+        before it is attempted, so a retry never attempts it again."""
+
+    @abstractmethod
+    async def finish_effects(self, conversation_id: str, entry_id: str) -> None:
+        """Every effect of the entry was attempted: forget them."""
 
     @abstractmethod
     async def claim(self, key: str, ttl_seconds: int) -> bool:
@@ -81,8 +144,9 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
-        """Hold the conversation exclusively; raises `LockTimeout` when it stays taken."""
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[Lease]:
+        """Hold the conversation exclusively (renewed while held); raises `LockTimeout`
+        when it stays taken longer than the lock timeout."""
 
     @abstractmethod
     async def append_log(self, name: str, entry: dict[str, Any]) -> None:

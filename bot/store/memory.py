@@ -10,14 +10,14 @@ import asyncio
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from bot.errors import LockTimeout
 from bot.model import Conversation, Ticket, Turn
-from bot.store.base import Store
+from bot.store.base import Change, Lease, Store
 
 _LOG_MAXLEN = 10_000
 
@@ -29,7 +29,7 @@ class _KeyedLocks:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, key: str, wait: float) -> AsyncIterator[None]:
+    async def hold(self, key: str, wait: float) -> AsyncIterator[Lease]:
         lock, users = self._locks.get(key, (None, 0))
         if lock is None:
             lock = asyncio.Lock()
@@ -41,7 +41,8 @@ class _KeyedLocks:
             except TimeoutError:
                 raise LockTimeout(f"conversation {key} stayed locked for {wait}s") from None
             try:
-                yield
+                # One process: a holder cannot lose its lock, so the token is never checked.
+                yield Lease(key, "local")
             finally:
                 lock.release()
         finally:
@@ -55,9 +56,15 @@ class _KeyedLocks:
 class MemoryStore(Store):
     kind = "memory"
 
-    def __init__(self, *, max_turns: int = 200, lock_timeout: float = 120.0) -> None:
+    def __init__(
+        self, *, max_turns: int = 200, lock_timeout: float = 120.0, done_ttl: int = 86400
+    ) -> None:
         self._max_turns = max_turns
         self._lock_timeout = lock_timeout
+        self._done_ttl = done_ttl
+        self._done: dict[tuple[str, str], float] = {}
+        self._effects: dict[tuple[str, str], str] = {}
+        self._started: set[tuple[str, str, int]] = set()
         self._conversations: dict[str, str] = {}
         self._tickets: dict[str, str] = {}
         self._transcripts: dict[str, deque[str]] = {}
@@ -82,20 +89,44 @@ class MemoryStore(Store):
         raw = self._tickets.get(ticket_id)
         return None if raw is None else Ticket.from_json(json.loads(raw))
 
-    async def save(
-        self,
-        conversation: Conversation,
-        ticket: Ticket | None = None,
-        turns: Sequence[Turn] = (),
-    ) -> None:
-        self._conversations[conversation.id] = json.dumps(conversation.to_json())
-        if ticket is not None:
+    async def commit(self, change: Change, lease: Lease | None) -> None:
+        cid = change.conversation.id
+        self._conversations[cid] = json.dumps(change.conversation.to_json())
+        for ticket in change.tickets:
             self._tickets[ticket.id] = json.dumps(ticket.to_json())
-            if turns:
-                kept = self._transcripts.setdefault(ticket.id, deque(maxlen=self._max_turns))
-                kept.extend(json.dumps(turn.to_json()) for turn in turns)
+        for ticket_id, turns in change.turns.items():
+            kept = self._transcripts.setdefault(ticket_id, deque(maxlen=self._max_turns))
+            kept.extend(json.dumps(turn.to_json()) for turn in turns)
+        until = time.monotonic() + self._done_ttl
+        if len(self._done) > 10_000:
+            moment = time.monotonic()
+            self._done = {k: v for k, v in self._done.items() if v > moment}
+        for entry in change.entries:
+            self._done[(cid, entry)] = until
+        if change.effects is not None and change.entries:
+            self._effects[(cid, change.entries[0])] = change.effects
 
-    async def transcript(self, ticket_id: str, limit: int | None = None) -> list[Turn]:
+    async def is_done(self, conversation_id: str, entry_id: str) -> bool:
+        until = self._done.get((conversation_id, entry_id))
+        return until is not None and until > time.monotonic()
+
+    async def pending_effects(self, conversation_id: str, entry_id: str) -> str | None:
+        return self._effects.get((conversation_id, entry_id))
+
+    async def start_effect(self, conversation_id: str, entry_id: str, index: int) -> bool:
+        key = (conversation_id, entry_id, index)
+        if key in self._started:
+            return False
+        self._started.add(key)
+        return True
+
+    async def finish_effects(self, conversation_id: str, entry_id: str) -> None:
+        self._effects.pop((conversation_id, entry_id), None)
+        self._started = {k for k in self._started if k[:2] != (conversation_id, entry_id)}
+
+    async def transcript(
+        self, ticket_id: str, limit: int | None = None, *, conversation_id: str | None = None
+    ) -> list[Turn]:
         kept = list(self._transcripts.get(ticket_id, ()))
         if limit is not None:
             kept = kept[-limit:] if limit > 0 else []
@@ -111,7 +142,7 @@ class MemoryStore(Store):
         self._claims[key] = moment + ttl_seconds
         return True
 
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[Lease]:
         return self._locks.hold(conversation_id, self._lock_timeout)
 
     async def append_log(self, name: str, entry: dict[str, Any]) -> None:

@@ -1,42 +1,89 @@
 """The Redis store: state that survives restarts and is shared by every process.
 
-Keys, all under one prefix (`REDIS_PREFIX`):
+Keys, all under one prefix (`REDIS_PREFIX`). The keys of one conversation share the
+hash tag `{<conversation>}`, so on a Redis Cluster they live in one slot and a commit
+is one script on one node:
 
 | key | type | holds |
 |---|---|---|
-| `conv:{conversation}` | string | the conversation, JSON |
-| `ticket:{id}` | string | the ticket, JSON |
-| `tx:{ticket}` | list | transcript turns, JSON, capped with LTRIM |
+| `{c}:conv` | string | the conversation, JSON |
+| `{c}:ticket:{id}` | string | a ticket, JSON |
+| `{c}:tx:{id}` | list | a ticket's transcript turns, JSON, capped with LTRIM |
+| `{c}:lock` | string | the conversation's lock: its holder's token, with a lease |
+| `{c}:done:{entry}` | string | an inbox entry already decided, for `DEDUPE_TTL_SECONDS` |
+| `{c}:fx:{entry}` | string | the effects a decision left for the outbox, JSON |
+| `{c}:fxd:{entry}` | hash | the effects already started, by position |
+| `tref:{id}` | string | which conversation a ticket belongs to |
 | `seen:{key}` | string | a dedupe claim, with its TTL |
-| `lock:{conversation}` | string | the conversation's lock (redis-py's token lock) |
 | `log:{name}` | stream | capped append-only logs (handoffs, audit) |
 | `flag:{name}` | string | process-wide switches |
 | `ref:{kind}:{key}` | string | lookups such as a Slack thread → its ticket |
 | `due:{queue}` | sorted set | durable timers (the handoff SLA), scored by due time |
 
 Conversations, tickets, transcripts and refs expire `RETENTION_DAYS` after their last
-write. One save is one round trip (a MULTI pipeline).
+write. A commit is one round trip: a Lua script that first checks that the caller's
+lease is still the lock's token, then writes everything.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+import random
+import secrets
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
-from redis.exceptions import LockError, LockNotOwnedError
 
-from bot.errors import LockTimeout
+from bot.errors import LeaseLost, LockTimeout
 from bot.model import Conversation, Ticket, Turn
-from bot.store.base import Store
+from bot.store.base import Change, Lease, Snapshot, Store
 
 log = logging.getLogger(__name__)
 
 _LOG_MAXLEN = 10_000
+_POLL = 0.02  # seconds between tries for a taken lock
+
+# KEYS: lock, conversation, then the keys the plan's lists name, in order.
+_COMMIT = """
+local plan = cjson.decode(ARGV[2])
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local keep = plan.retention
+redis.call('SET', KEYS[2], plan.conversation, 'EX', keep)
+local k = 3
+for _, value in ipairs(plan.tickets) do
+  redis.call('SET', KEYS[k], value, 'EX', keep)
+  k = k + 1
+end
+for _, turns in ipairs(plan.turns) do
+  redis.call('RPUSH', KEYS[k], unpack(turns))
+  redis.call('LTRIM', KEYS[k], -plan.max_turns, -1)
+  redis.call('EXPIRE', KEYS[k], keep)
+  k = k + 1
+end
+for _ = 1, plan.done do
+  redis.call('SET', KEYS[k], '1', 'EX', plan.done_ttl)
+  k = k + 1
+end
+if plan.effects ~= cjson.null then
+  redis.call('SET', KEYS[k], plan.effects, 'EX', plan.done_ttl)
+end
+return 1
+"""
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class RedisStore(Store):
@@ -49,13 +96,20 @@ class RedisStore(Store):
         prefix: str = "switchboard:",
         max_turns: int = 200,
         lock_timeout: float = 120.0,
+        lock_lease: float = 15.0,
         retention_seconds: int = 90 * 86400,
+        done_ttl: int = 86400,
     ) -> None:
         self._redis = client
         self._prefix = prefix
         self._max_turns = max_turns
         self._lock_timeout = lock_timeout
+        self._lease_ms = int(lock_lease * 1000)
         self._retention = retention_seconds
+        self._done_ttl = done_ttl
+        self._commit = client.register_script(_COMMIT)
+        self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
 
     @classmethod
     def from_url(
@@ -79,8 +133,22 @@ class RedisStore(Store):
         )
         return cls(Redis.from_pool(pool), **options)
 
+    @property
+    def client(self) -> Redis:
+        """The connection pool, for the parts that keep their own keys (the inbox)."""
+        return self._redis
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
     def key(self, kind: str, name: str) -> str:
         return f"{self._prefix}{kind}:{name}"
+
+    def _of(self, conversation_id: str, kind: str, name: str = "") -> str:
+        """A key of one conversation; the braces make Redis Cluster keep them together."""
+        tail = f"{kind}:{name}" if name else kind
+        return f"{self._prefix}{{{conversation_id}}}:{tail}"
 
     async def ping(self) -> None:
         await self._redis.ping()
@@ -88,79 +156,136 @@ class RedisStore(Store):
     async def close(self) -> None:
         await self._redis.aclose()
 
+    # -- state ---------------------------------------------------------------------
+
+    async def load(self, conversation_id: str) -> Snapshot:
+        conversation = await self.get_conversation(conversation_id)
+        ticket = None
+        if conversation is not None and conversation.ticket_id is not None:
+            raw = await self._redis.get(
+                self._of(conversation_id, "ticket", conversation.ticket_id)
+            )
+            ticket = None if raw is None else Ticket.from_json(json.loads(raw))
+        return Snapshot(conversation, ticket)
+
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
-        raw = await self._redis.get(self.key("conv", conversation_id))
+        raw = await self._redis.get(self._of(conversation_id, "conv"))
         return None if raw is None else Conversation.from_json(json.loads(raw))
 
     async def get_ticket(self, ticket_id: str) -> Ticket | None:
-        raw = await self._redis.get(self.key("ticket", ticket_id))
+        conversation_id = await self._redis.get(self.key("tref", ticket_id))
+        if conversation_id is None:
+            return None
+        raw = await self._redis.get(self._of(str(conversation_id), "ticket", ticket_id))
         return None if raw is None else Ticket.from_json(json.loads(raw))
 
-    async def save(
-        self,
-        conversation: Conversation,
-        ticket: Ticket | None = None,
-        turns: Sequence[Turn] = (),
-    ) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(
-                self.key("conv", conversation.id),
-                json.dumps(conversation.to_json()),
-                ex=self._retention,
-            )
-            if ticket is not None:
-                pipe.set(
-                    self.key("ticket", ticket.id), json.dumps(ticket.to_json()), ex=self._retention
-                )
-                if turns:
-                    tx = self.key("tx", ticket.id)
-                    pipe.rpush(tx, *(json.dumps(turn.to_json()) for turn in turns))
-                    pipe.ltrim(tx, -self._max_turns, -1)
-                    pipe.expire(tx, self._retention)
-            await pipe.execute()
+    async def commit(self, change: Change, lease: Lease | None) -> None:
+        cid = change.conversation.id
+        keys = [self._of(cid, "lock"), self._of(cid, "conv")]
+        keys += [self._of(cid, "ticket", t.id) for t in change.tickets]
+        turns = [(tid, added) for tid, added in change.turns.items() if added]
+        keys += [self._of(cid, "tx", tid) for tid, _ in turns]
+        keys += [self._of(cid, "done", entry) for entry in change.entries]
+        if change.effects is not None and change.entries:
+            keys.append(self._of(cid, "fx", change.entries[0]))
+        plan = {
+            "conversation": json.dumps(change.conversation.to_json()),
+            "tickets": [json.dumps(t.to_json()) for t in change.tickets],
+            "turns": [[json.dumps(turn.to_json()) for turn in added] for _, added in turns],
+            "done": len(change.entries),
+            "effects": change.effects if change.entries else None,
+            "retention": self._retention,
+            "done_ttl": self._done_ttl,
+            "max_turns": self._max_turns,
+        }
+        token = lease.token if lease is not None else ""
+        if change.tickets:
+            # Outside the script: a ticket id is looked up from anywhere (the admin API, a
+            # Slack thread), so its pointer cannot live in the conversation's slot.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for ticket in change.tickets:
+                    pipe.set(self.key("tref", ticket.id), cid, ex=self._retention)
+                await pipe.execute()
+        written = await self._commit(keys=keys, args=[token, json.dumps(plan)])
+        if not written:
+            raise LeaseLost(f"conversation {cid}: the lock is held by someone else now")
 
-    async def transcript(self, ticket_id: str, limit: int | None = None) -> list[Turn]:
+    async def transcript(
+        self, ticket_id: str, limit: int | None = None, *, conversation_id: str | None = None
+    ) -> list[Turn]:
         if limit is not None and limit <= 0:
             return []
+        if conversation_id is None:
+            found = await self._redis.get(self.key("tref", ticket_id))
+            if found is None:
+                return []
+            conversation_id = str(found)
         start = 0 if limit is None else -limit
-        raws = await self._redis.lrange(self.key("tx", ticket_id), start, -1)
+        raws = await self._redis.lrange(self._of(conversation_id, "tx", ticket_id), start, -1)
         return [Turn.from_json(json.loads(raw)) for raw in raws]
+
+    # -- the outbox's ledger -----------------------------------------------------------
+
+    async def is_done(self, conversation_id: str, entry_id: str) -> bool:
+        return bool(await self._redis.exists(self._of(conversation_id, "done", entry_id)))
+
+    async def pending_effects(self, conversation_id: str, entry_id: str) -> str | None:
+        raw = await self._redis.get(self._of(conversation_id, "fx", entry_id))
+        return None if raw is None else str(raw)
+
+    async def start_effect(self, conversation_id: str, entry_id: str, index: int) -> bool:
+        key = self._of(conversation_id, "fxd", entry_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, str(index), "1")
+            pipe.expire(key, self._done_ttl)
+            first, _ = await pipe.execute()
+        return bool(first)
+
+    async def finish_effects(self, conversation_id: str, entry_id: str) -> None:
+        await self._redis.delete(
+            self._of(conversation_id, "fx", entry_id), self._of(conversation_id, "fxd", entry_id)
+        )
 
     async def claim(self, key: str, ttl_seconds: int) -> bool:
         return bool(await self._redis.set(self.key("seen", key), "1", nx=True, ex=ttl_seconds))
 
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+    # -- the conversation's lock -----------------------------------------------------
+
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[Lease]:
         return self._hold(conversation_id)
 
     @asynccontextmanager
-    async def _hold(self, conversation_id: str) -> AsyncIterator[None]:
-        # The lock expires after `lock_timeout` so a crashed process cannot wedge a
-        # conversation; a waiter gives up after the same time.
-        lock = self._redis.lock(
-            self.key("lock", conversation_id),
-            timeout=self._lock_timeout,
-            sleep=0.02,
-            blocking_timeout=self._lock_timeout,
-            thread_local=False,
-        )
-        try:
-            acquired = await lock.acquire()
-        except LockError:
-            acquired = False
-        if not acquired:
-            raise LockTimeout(
-                f"conversation {conversation_id} stayed locked for {self._lock_timeout}s"
-            )
-        try:
-            yield
-        finally:
-            try:
-                await lock.release()
-            except LockNotOwnedError:
-                log.warning(
-                    "lock of %s expired before the turn ended; raise LOCK_TIMEOUT_SECONDS",
-                    conversation_id,
+    async def _hold(self, conversation_id: str) -> AsyncIterator[Lease]:
+        key = self._of(conversation_id, "lock")
+        lease = Lease(conversation_id, secrets.token_hex(16))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._lock_timeout
+        while not await self._redis.set(key, lease.token, nx=True, px=self._lease_ms):
+            if loop.time() >= deadline:
+                raise LockTimeout(
+                    f"conversation {conversation_id} stayed locked for {self._lock_timeout}s"
                 )
+            await asyncio.sleep(_POLL * (0.5 + random.random()))
+        renewal = asyncio.create_task(self._keep(key, lease), name=f"lease:{conversation_id}")
+        try:
+            yield lease
+        finally:
+            renewal.cancel()
+            await asyncio.gather(renewal, return_exceptions=True)
+            if not await self._release(keys=[key], args=[lease.token]):
+                log.warning("the lease on %s ran out before its holder was done", conversation_id)
+
+    async def _keep(self, key: str, lease: Lease) -> None:
+        """Renew the lease while its holder works, three times per lease period."""
+        while True:
+            await asyncio.sleep(self._lease_ms / 3000)
+            try:
+                if not await self._renew(keys=[key], args=[lease.token, self._lease_ms]):
+                    log.warning("lost the lease on %s", lease.conversation_id)
+                    return
+            except Exception:
+                # A blip: the lease has two more renewals' worth of time left.
+                log.warning("could not renew the lease on %s", lease.conversation_id)
 
     async def append_log(self, name: str, entry: dict[str, Any]) -> None:
         await self._redis.xadd(

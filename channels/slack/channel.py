@@ -4,8 +4,10 @@ slack-bolt (async) receives `/slack/events`, mounted in our aiohttp app. Before
 bolt sees a request, this module checks it the way Slack documents: the
 `X-Slack-Signature` HMAC over the raw body with the signing secret, and a
 timestamp within five minutes (forged or stale: 403; not JSON or form: 400;
-too large: 413 from aiohttp). Bolt acknowledges at once and runs listeners
-after the ack, so slow work never meets Slack's 3-second limit.
+too large: 413 from aiohttp). Listeners only journal what came (a few
+milliseconds) and bolt answers after them (`process_before_response`), so Slack
+gets its 200 only once the inbox has the event, and slow work never meets
+Slack's 3-second limit: a worker does it.
 
 Events:
 - in `SLACK_AGENTS_CHANNEL`, a person's reply in a ticket's thread goes to the
@@ -15,11 +17,11 @@ Events:
   channel, and replies stream into the thread of the message they answer.
 
 Slack retries an event it thinks was not acknowledged (`X-Slack-Retry-Num`);
-each `event_id` is claimed once in the store, so a retry never produces a
-second reply, relay or card. When the inbox is full the request is refused
-(503) before bolt acknowledges it, so Slack delivers it again later instead
-of the message being lost. With `SLACK_APP_TOKEN`, Socket Mode replaces the
-public endpoint (local development); it uses the same listeners.
+each message is journaled under its channel and timestamp, so a retry never
+produces a second reply, relay or card. When the inbox cannot take an event the
+request is answered 503, so Slack delivers it again later instead of the
+message being lost. With `SLACK_APP_TOKEN`, Socket Mode replaces the public
+endpoint (local development); it uses the same listeners.
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.errors import InboxFull
+from bot.effects import Message
+from bot.errors import InboxUnavailable
+from bot.events import Entry
 from bot.inbox import Inbox
-from bot.model import Address, Inbound, Role
+from bot.model import Address, Inbound
 from bot.reply import Reply
 from bot.store import Store
 from channels.base import Channel
@@ -53,6 +57,8 @@ from channels.slack.stream import SlackStreamer, Target
 log = logging.getLogger(__name__)
 
 REPLY_TO = "slack-reply-to"
+# Set in a request's bolt context when its event could not be journaled.
+_NOT_TAKEN = "switchboard_not_taken"
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 _DROP_SUBTYPES_EXCEPT = frozenset({None, "file_share", "thread_broadcast"})
 
@@ -75,8 +81,11 @@ class Slack(Channel):
         inbox: Inbox,
         client: AsyncWebClient,
         desk: SlackDesk | None,
+        socket_mode: bool = True,
     ) -> None:
         self._settings = settings
+        # Socket Mode is a way in: only a process with the web role opens it.
+        self._use_socket_mode = socket_mode and settings.slack_app_token is not None
         self._store = store
         self._inbox = inbox
         self._client = client
@@ -89,6 +98,8 @@ class Slack(Channel):
             signing_secret=secret.reveal() if secret is not None else "",
             request_verification_enabled=secret is not None,
             raise_error_for_unhandled_request=False,
+            # Listeners only journal: answering after them means a 200 is a safe event.
+            process_before_response=True,
         )
         self._bolt.event("message")(self._on_message)
         self._bolt.event("app_mention")(self._on_mention)
@@ -96,11 +107,12 @@ class Slack(Channel):
             self._bolt.action(action_id)(self._on_action)
         self._running: set[asyncio.Task[Any]] = set()
         self._socket_mode: Any = None
+        self._streamed: set[str] = set()
 
     def setup(self, app: web.Application) -> None:
         if self._verifier is not None:
             app.router.add_post("/slack/events", self._events)
-        if self._settings.slack_app_token is not None:
+        if self._use_socket_mode:
             app.on_startup.append(self._start_socket_mode)
         app.on_shutdown.append(self._finish)
 
@@ -114,51 +126,69 @@ class Slack(Channel):
             return web.json_response({"error": "invalid or stale Slack signature"}, status=403)
         if not _well_formed(body, request.content_type):
             return web.json_response({"error": "expected Slack's JSON or form body"}, status=400)
-        if self._inbox.pending >= self._settings.inbox_max_pending:
-            # Refusing (not acknowledging) makes Slack deliver the event again later;
-            # acknowledging and dropping it would lose a customer's message.
-            return web.json_response({"error": "busy"}, status=503, headers={"Retry-After": "5"})
+        outcome: dict[str, Any] = {}
         response = await self._bolt.async_dispatch(
             AsyncBoltRequest(
                 body=body,
                 query=request.query_string,
                 headers={key: value for key, value in request.headers.items()},
+                context={_NOT_TAKEN: outcome},
             )
         )
+        if outcome:
+            # Refusing (not acknowledging) makes Slack deliver the event again later;
+            # acknowledging and dropping it would lose a customer's message.
+            return web.json_response({"error": "busy"}, status=503, headers={"Retry-After": "5"})
         return await to_aiohttp_response(response)
 
     # -- listeners (run after bolt has acknowledged) ----------------------------
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        await self._tracked(self._message(event, body))
+    async def _on_message(
+        self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await self._journal(self._message(event, body), context)
 
-    async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        await self._tracked(self._message(event, body, mention=True))
+    async def _on_mention(
+        self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await self._journal(self._message(event, body, mention=True), context)
 
     async def _on_action(
-        self, ack: Callable[[], Awaitable[None]], body: dict[str, Any], action: dict[str, Any]
+        self,
+        ack: Callable[[], Awaitable[None]],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
     ) -> None:
-        await ack()
-        if self._desk is None:
-            return
-        user = str(body.get("user", {}).get("id", ""))
-        await self._tracked(
-            self._desk.on_action(
-                user=user, action_id=str(action["action_id"]), ticket_id=str(action["value"])
+        if self._desk is not None:
+            user = str(body.get("user", {}).get("id", ""))
+            pressed = self._desk.on_action(
+                user=user,
+                action_id=str(action["action_id"]),
+                ticket_id=str(action["value"]),
+                key=f"{action.get('action_ts', '')}:{user}:{action['action_id']}",
             )
-        )
+            if not await self._journal(pressed, context):
+                return  # no ack: Slack shows the agent the press did not go through
+        await ack()
+
+    async def _journal(self, work: Awaitable[None], context: dict[str, Any]) -> bool:
+        """Run a listener's journaling; remember in the request when it was not taken."""
+        try:
+            await self._tracked(work)
+        except InboxUnavailable as exc:
+            log.warning("slack: event not journaled: %s", exc)
+            outcome = context.get(_NOT_TAKEN)
+            if isinstance(outcome, dict):
+                outcome["error"] = str(exc)
+            return False
+        return True
 
     async def _message(
         self, event: dict[str, Any], body: dict[str, Any], *, mention: bool = False
     ) -> None:
         if event.get("bot_id") or event.get("subtype") not in _DROP_SUBTYPES_EXCEPT:
             return  # our own posts, edits, deletions, joins
-        event_id = body.get("event_id")
-        if event_id and not await self._store.claim(
-            f"slack-event:{event_id}", self._settings.dedupe_ttl_seconds
-        ):
-            log.info("slack: dropped retried event %s", event_id)
-            return
         channel, user = str(event.get("channel", "")), event.get("user")
         if not user:
             return
@@ -166,7 +196,9 @@ class Slack(Channel):
         thread_ts, ts = event.get("thread_ts"), str(event.get("ts", ""))
         if self._desk is not None and channel == self._desk.channel:
             if thread_ts and thread_ts != ts and event.get("subtype") != "file_share":
-                await self._desk.on_reply(user=str(user), thread_ts=str(thread_ts), text=text)
+                await self._desk.on_reply(
+                    user=str(user), thread_ts=str(thread_ts), text=text, key=f"{channel}:{ts}"
+                )
             return
         is_dm = event.get("channel_type") == "im"
         if not is_dm and not mention:
@@ -176,12 +208,8 @@ class Slack(Channel):
         await self._store.put_ref(REPLY_TO, address.conversation_id, str(thread_ts or ts))
         text = _MENTION.sub("", text).strip()
         media = tuple(str(f.get("filetype") or "file") for f in event.get("files") or ())
-        try:
-            self._inbox.submit(
-                Inbound(address=address, text=text, message_id=f"{channel}:{ts}", media=media)
-            )
-        except InboxFull:
-            log.warning("slack: inbox full; message %s in %s waits for a retry", ts, channel)
+        inbound = Inbound(address=address, text=text, message_id=f"{channel}:{ts}", media=media)
+        await self._inbox.submit(Entry.message(inbound))
 
     async def _tracked(self, work: Awaitable[None]) -> None:
         # Bolt runs listeners in tasks of its own; remembering them lets a
@@ -191,6 +219,8 @@ class Slack(Channel):
             self._running.add(task)
         try:
             await work
+        except InboxUnavailable:
+            raise
         except Exception:
             log.exception("slack: handling an event failed")
         finally:
@@ -199,18 +229,29 @@ class Slack(Channel):
 
     # -- delivery to Slack customers ---------------------------------------------
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
-        team, channel, user = address.id.split(":", 2)
+    async def stream(self, address: Address, reply: Reply) -> None:
         thread_ts = await self._store.get_ref(REPLY_TO, address.conversation_id)
-        if reply.role is Role.AGENT or thread_ts is None:
-            text = await reply.text()
-            if reply.author:
-                text = f"*{escape(reply.author)}:* {text}"
-            await self._client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        if thread_ts is None:
+            await reply.text()
             return
+        _, channel, user = address.id.split(":", 2)
+        team = address.id.split(":", 1)[0]
         await self._streamer.deliver(
             Target(channel, thread_ts, team or None, user), _pieces(reply)
         )
+        # The stream is the message: `send` only finishes the bookkeeping.
+        self._streamed.add(reply.id)
+
+    async def send(self, address: Address, message: Message) -> None:
+        if message.id in self._streamed:
+            self._streamed.discard(message.id)
+            return
+        _, channel, _ = address.id.split(":", 2)
+        thread_ts = await self._store.get_ref(REPLY_TO, address.conversation_id)
+        text = message.text
+        if message.author:
+            text = f"*{escape(message.author)}:* {text}"
+        await self._client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
 
     # -- lifecycle ---------------------------------------------------------------------
 

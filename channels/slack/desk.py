@@ -2,9 +2,9 @@
 
 One card per ticket in `SLACK_AGENTS_CHANNEL`; its thread is the ticket's
 room. Customer messages (and what the bot tells the customer meanwhile) are
-posted into the thread; agents' thread replies and button presses go back to
-the engine, which decides (the owner's replies reach the customer, anything
-else stays internal, and the thread says so).
+posted into the thread; agents' thread replies and button presses are journaled
+in the inbox like customer messages, and the engine decides (the owner's replies
+reach the customer, anything else stays internal, and the thread says so).
 
 The store remembers which thread belongs to which ticket (`slack-thread`) and
 what the card showed at handoff (`slack-card`), so any process can update the
@@ -21,11 +21,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.engine import AgentOutcome, Engine
+from bot.engine import AgentOutcome
+from bot.events import AgentAction, AgentReply, Entry
 from bot.handoff import RATED, Agent, Briefing, Handoff
+from bot.inbox import Inbox
 from bot.model import Role, Ticket, Turn
 from bot.redact import mask_address, redact
-from bot.statemachine import Event, Rejected
+from bot.statemachine import Event
 from bot.store import Store
 from channels.slack.card import CLAIM, RELEASE, RESOLVE, card, escape, fallback_text, stars
 
@@ -37,13 +39,13 @@ CARD_REF = "slack-card"
 ACTIONS = {CLAIM: Event.AGENT_CLAIM, RESOLVE: Event.AGENT_RESOLVE, RELEASE: Event.AGENT_RELEASE}
 
 _KEPT_INTERNAL = {
-    AgentOutcome.NOT_CLAIMED: "Kept internal: nobody has claimed this ticket yet. "
+    AgentOutcome.NOT_CLAIMED.value: "Kept internal: nobody has claimed this ticket yet. "
     "Press *Claim* on the card, then reply again.",
-    AgentOutcome.NOT_OWNER: "Kept internal: only {owner} can write to the customer on "
+    AgentOutcome.NOT_OWNER.value: "Kept internal: only {owner} can write to the customer on "
     "this ticket.",
-    AgentOutcome.CLOSED: "Kept internal: this ticket is no longer with an agent.",
-    AgentOutcome.UNDELIVERED: ":warning: The customer's channel refused this message. "
-    "It is in the transcript; try again or reach the customer another way.",
+    AgentOutcome.CLOSED.value: "Kept internal: this ticket is no longer with an agent.",
+    AgentOutcome.UNDELIVERED.value: ":warning: The customer's channel did not take a message "
+    "({detail}). It is in the transcript; try again or reach the customer another way.",
 }
 _CHANGED = {
     str(Event.AGENT_CLAIM): "{agent} claimed the ticket: their replies in this thread now "
@@ -69,7 +71,7 @@ class SlackDesk:
         self._pii = pii
         self._note_prefix = note_prefix
         self._names: dict[str, str | None] = {}
-        self.engine: Engine | None = None  # set by the app factory once the engine exists
+        self.inbox: Inbox | None = None  # set by the app factory once the inbox exists
 
     @property
     def channel(self) -> str:
@@ -152,40 +154,43 @@ class SlackDesk:
     async def ticket_for_thread(self, thread_ts: str) -> str | None:
         return await self._store.get_ref(THREAD_REF, f"{self._channel}:{thread_ts}")
 
-    async def on_reply(self, *, user: str, thread_ts: str, text: str) -> None:
-        """A person wrote in a ticket's thread."""
+    async def tell(self, ticket: Ticket, agent: Agent, outcome: str, detail: str) -> None:
+        thread = await self._thread(ticket)
+        if thread is None:
+            return
+        if outcome == "rejected":
+            await self._post(thread, f"<@{agent.id}>: not done, {escape(detail)}.")
+            return
+        owner = f"<@{ticket.agent}>" if ticket.agent else "its owner"
+        text = _KEPT_INTERNAL.get(outcome)
+        if text is not None:
+            await self._post(thread, text.format(owner=owner, detail=escape(detail)))
+
+    async def on_reply(self, *, user: str, thread_ts: str, text: str, key: str) -> None:
+        """A person wrote in a ticket's thread: journal it for the engine to decide."""
         ticket_id = await self.ticket_for_thread(thread_ts)
-        if ticket_id is None or self.engine is None:
+        if ticket_id is None or self.inbox is None:
             return  # a thread that is not a ticket's: agents chatting among themselves
-        note = text.lstrip().startswith(self._note_prefix)
-        agent = await self.agent(user)
-        try:
-            outcome = await self.engine.agent_message(ticket_id, agent, text, note=note)
-        except KeyError:
+        ticket = await self._store.get_ticket(ticket_id)
+        if ticket is None:
             await self._post(thread_ts, "Kept internal: this ticket has expired.")
             return
-        if outcome is AgentOutcome.SENT or outcome is AgentOutcome.NOTE:
+        note = text.lstrip().startswith(self._note_prefix)
+        reply = AgentReply(ticket_id, await self.agent(user), text, note)
+        await self.inbox.submit(Entry.about(ticket.conversation_id, reply, key=f"slack:{key}"))
+
+    async def on_action(self, *, user: str, action_id: str, ticket_id: str, key: str) -> None:
+        """Claim, Resolve or Back to bot was pressed on a card: journal it."""
+        event = ACTIONS.get(action_id)
+        if event is None or self.inbox is None:
             return
         ticket = await self._store.get_ticket(ticket_id)
-        owner = f"<@{ticket.agent}>" if ticket is not None and ticket.agent else "its owner"
-        await self._post(thread_ts, _KEPT_INTERNAL[outcome].format(owner=owner))
-
-    async def on_action(self, *, user: str, action_id: str, ticket_id: str) -> None:
-        """Claim, Resolve or Back to bot was pressed on a card."""
-        event = ACTIONS.get(action_id)
-        if event is None or self.engine is None:
-            return
-        agent = await self.agent(user)
-        try:
-            result = await self.engine.agent_event(ticket_id, event, agent)
-        except KeyError:
+        if ticket is None:
             log.info("slack: %s pressed %s on expired ticket %s", user, action_id, ticket_id)
             return
-        if isinstance(result, Rejected):
-            ticket = await self._store.get_ticket(ticket_id)
-            thread = await self._thread(ticket) if ticket is not None else None
-            if thread is not None:
-                await self._post(thread, f"<@{user}>: not done, {escape(result.reason)}.")
+        action = AgentAction(ticket_id, event, await self.agent(user))
+        entry = Entry.about(ticket.conversation_id, action, key=f"slack-action:{key}")
+        await self.inbox.submit(entry)
 
     async def agent(self, user: str) -> Agent:
         """The agent behind a Slack user id, with their name (cached per process)."""

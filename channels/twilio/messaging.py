@@ -2,19 +2,22 @@
 
 Inbound (`POST /twilio/messages`): the signature is checked against the public
 URL (403 otherwise; 400 for a request without Twilio's fields; 413 from
-aiohttp when oversized), the message goes to the inbox, and Twilio gets an
-empty TwiML `<Response/>` at once: the answer goes out later through the
+aiohttp when oversized), the message is journaled in the inbox, and only then
+Twilio gets an empty TwiML `<Response/>`: the answer goes out later through the
 Messages API (the library's async client), so a slow answer never meets
-Twilio's 15-second limit. Twilio may deliver a webhook twice; the engine
-drops the second by `MessageSid`, and opt-out keywords are claimed by it too.
+Twilio's 15-second limit. When the inbox cannot take the message the webhook
+answers 503 with `Retry-After`, never 200: Twilio retries it where the number's
+webhook URL asks for retries (`#rc=3&rp=5xx`, see the README). Twilio may
+deliver a webhook twice; the inbox recognises the second by `MessageSid`, and
+opt-out keywords are claimed once too.
 
 Outbound: SMS and WhatsApp cannot show a reply growing, so the whole reply is
-sent, split at sentence boundaries under Twilio's 1,600-character body limit,
-with Markdown turned into WhatsApp's own marks (`*bold*`, `_italic_`) or plain
-text for SMS. A send that fails is retried with backoff; after the last try
-the ticket is flagged. Delivery status callbacks (`POST /twilio/status`,
-signed like every webhook) are recorded per message; `failed` and
-`undelivered` flag the ticket too.
+sent once decided, split at sentence boundaries under Twilio's 1,600-character
+body limit, with Markdown turned into WhatsApp's own marks (`*bold*`,
+`_italic_`) or plain text for SMS. A send that fails is retried with backoff;
+after the last try `DeliveryError` tells the outbox, which flags the ticket.
+Delivery status callbacks (`POST /twilio/status`, signed like every webhook)
+are recorded per message; `failed` and `undelivered` flag the ticket too.
 
 Opt-out: STOP, UNSUBSCRIBE and the other carrier keywords stop every message
 to that number until START. Twilio answers the keyword itself on SMS.
@@ -30,7 +33,6 @@ import asyncio
 import logging
 import random
 import re
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -40,12 +42,13 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.config import Settings
-from bot.errors import InboxFull
-from bot.i18n import Catalog
+from bot.effects import Message
+from bot.errors import DeliveryError, InboxUnavailable
+from bot.events import DeliveryFailed, Entry
 from bot.inbox import Inbox
-from bot.language import LanguageDetector, language_for_phone
+from bot.language import language_for_phone
 from bot.model import Address, Inbound
-from bot.reply import Reply, split_text
+from bot.reply import split_text
 from bot.store import Store
 from channels.base import Channel
 from channels.twilio.signature import form_params, is_from_twilio
@@ -68,8 +71,6 @@ OURS_REF = "twilio-ours"
 MESSAGE_REF = "twilio-message"
 STATUS_LOG = "deliveries"
 
-Problem = Callable[[Address, str], Coroutine[Any, Any, None]]
-
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -82,21 +83,14 @@ class TwilioMessaging(Channel):
         settings: Settings,
         store: Store,
         inbox: Inbox,
-        catalog: Catalog,
-        detector: LanguageDetector,
-        on_problem: Problem,
     ) -> None:
         assert settings.twilio_account_sid is not None
         assert settings.twilio_auth_token is not None
         self._settings = settings
         self._store = store
         self._inbox = inbox
-        self._catalog = catalog
-        self._detector = detector
-        self._on_problem = on_problem
         self._validator = RequestValidator(settings.twilio_auth_token.reveal())
         self._client: Client | None = None
-        self._background: set[asyncio.Task[None]] = set()
         self.backoff: tuple[float, ...] = _BACKOFF  # seconds before each retry, jittered
 
     def setup(self, app: web.Application) -> None:
@@ -140,10 +134,9 @@ class TwilioMessaging(Channel):
             media=media,
         )
         try:
-            self._inbox.submit(event)
-        except InboxFull:
-            language = self._detector.from_hint(event.locale) or self._settings.default_language
-            return _twiml(self._catalog.text(language, "busy"))
+            await self._inbox.submit(Entry.message(event))
+        except InboxUnavailable as exc:
+            return _unavailable(exc)
         return _twiml()
 
     def _address(self, number: str, whatsapp: bool) -> Address:
@@ -180,13 +173,21 @@ class TwilioMessaging(Channel):
             detail = f"Twilio reported {status} for {sid}"
             if params.get("ErrorCode"):
                 detail += f" (error {params['ErrorCode']})"
-            await self._on_problem(Address(channel, customer), detail)
+            failed = DeliveryFailed(Address(channel, customer), detail)
+            try:
+                await self._inbox.submit(
+                    Entry.about(conversation, failed, key=f"twilio-status:{sid}:{status}")
+                )
+            except InboxUnavailable as exc:
+                return _unavailable(exc)
         return web.Response(status=204)
 
     # -- outbound --------------------------------------------------------------------------
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
-        text = await reply.text()
+    async def send(self, address: Address, message: Message) -> None:
+        text = message.text
+        if not text:
+            return
         number = address.id.removeprefix(WHATSAPP)
         if await self._store.get_flag(f"optout:{number}"):
             log.info("twilio: not sending to %s, who opted out", _masked(number))
@@ -204,15 +205,14 @@ class TwilioMessaging(Channel):
             log.error("twilio: no number to send from; set TWILIO_SMS_FROM / TWILIO_WHATSAPP_FROM")
             return
         body = for_whatsapp(text) if whatsapp else for_sms(text)
-        if reply.author:
-            body = f"{reply.author}: {body}"
+        if message.author:
+            body = f"{message.author}: {body}"
         prefix = WHATSAPP if whatsapp else ""
         for part in split_text(body, MAX_BODY):
             sid = await self._send(prefix + number, prefix + ours, part, address)
-            if sid is not None:
-                await self._store.put_ref(MESSAGE_REF, sid, address.conversation_id)
+            await self._store.put_ref(MESSAGE_REF, sid, address.conversation_id)
 
-    async def _send(self, to: str, sender: str, body: str, address: Address) -> str | None:
+    async def _send(self, to: str, sender: str, body: str, address: Address) -> str:
         client = self._api()
         options: dict[str, Any] = {"to": to, "from_": sender, "body": body}
         if self._settings.public_url is not None:
@@ -222,26 +222,21 @@ class TwilioMessaging(Channel):
                 message = await client.messages.create_async(**options)
             except TwilioRestException as exc:
                 if not _retryable(exc.status) or attempt == _ATTEMPTS - 1:
-                    self._gave_up(address, f"Twilio refused the message: {exc.msg}")
-                    return None
+                    raise self._gave_up(address, f"Twilio refused the message: {exc.msg}") from exc
                 log.warning("twilio: send failed (%s), trying again", exc.status)
             except (OSError, TimeoutError) as exc:
                 if attempt == _ATTEMPTS - 1:
-                    self._gave_up(address, f"Twilio could not be reached: {exc}")
-                    return None
+                    raise self._gave_up(address, f"Twilio could not be reached: {exc}") from exc
                 log.warning("twilio: send failed (%s), trying again", exc)
             else:
                 return str(message.sid)
             delay = self.backoff[min(attempt, len(self.backoff) - 1)]
             await asyncio.sleep(delay * (0.75 + random.random() / 2))
-        return None
+        raise self._gave_up(address, "no attempt left")
 
-    def _gave_up(self, address: Address, detail: str) -> None:
+    def _gave_up(self, address: Address, detail: str) -> DeliveryError:
         log.error("twilio: giving up on a message to %s: %s", _masked(address.id), detail)
-        # The turn that sends still holds the conversation's lock: flag the ticket after it.
-        task = asyncio.create_task(self._on_problem(address, detail))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        return DeliveryError(detail)
 
     def _api(self) -> Client:
         if self._client is None:
@@ -257,8 +252,6 @@ class TwilioMessaging(Channel):
         return self._client
 
     async def _close(self, app: web.Application) -> None:
-        if self._background:
-            await asyncio.wait(self._background, timeout=5)
         if self._client is not None:
             http = self._client.http_client
             if isinstance(http, AsyncTwilioHttpClient):
@@ -300,6 +293,14 @@ def _twiml(message: str | None = None) -> web.Response:
             f"<Response><Message>{escape(message)}</Message></Response>"
         )
     return web.Response(text=body, content_type="text/xml")
+
+
+def _unavailable(exc: InboxUnavailable) -> web.Response:
+    # Not 200: Twilio must not think the message was taken. Retry-After says when.
+    log.warning("twilio: message not journaled: %s", exc)
+    return web.json_response(
+        {"error": "busy, try again shortly"}, status=503, headers={"Retry-After": "5"}
+    )
 
 
 def _count(raw: str | None) -> int:

@@ -11,6 +11,9 @@ speaking before the answer is complete.
 
 - An `interrupt` (the caller spoke over the bot) stops the tokens, and the
   transcript records only what had been spoken (`utteranceUntilInterrupt`).
+  That needs the relay to be held by the process that answers; tokens from a
+  worker elsewhere reach the relay through `bot.fanout`, and an interruption
+  there only stops them (the transcript keeps the whole reply).
 - DTMF `0` asks for a person.
 - A handoff ends the relay session with `handoffData`; Twilio then calls the
   `<Connect action>` (`/twilio/voice/ended`), which answers with `<Dial>` to
@@ -31,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +43,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from bot.config import Settings
-from bot.errors import InboxFull
+from bot.effects import Message
+from bot.errors import InboxUnavailable
+from bot.events import Entry
+from bot.fanout import Fanout, Frame
 from bot.i18n import Catalog
 from bot.inbox import Inbox
 from bot.language import LanguageDetector, language_for_phone
@@ -92,6 +99,7 @@ class TwilioVoice(Channel):
         inbox: Inbox,
         catalog: Catalog,
         detector: LanguageDetector,
+        fanout: Fanout,
     ) -> None:
         assert settings.twilio_auth_token is not None
         self._settings = settings
@@ -99,9 +107,11 @@ class TwilioVoice(Channel):
         self._inbox = inbox
         self._catalog = catalog
         self._detector = detector
+        self._fanout = fanout
         self._validator = RequestValidator(settings.twilio_auth_token.reveal())
         self._calls: dict[str, _Call] = {}
-        self._gathered: dict[str, asyncio.Future[str]] = {}
+        # Replies this process streamed, and whether the caller cut them off.
+        self._streamed: dict[str, bool] = {}
 
     def setup(self, app: web.Application) -> None:
         app.router.add_post("/twilio/voice", self._incoming)
@@ -193,6 +203,7 @@ class TwilioVoice(Channel):
                 if kind == "setup":
                     call = _Call(ws, str(frame.get("callSid", "")), str(frame.get("from", "")))
                     self._calls[call.caller] = call
+                    await self._fanout.attach(_conversation(call.caller), _relay_sink(ws))
                 elif call is None:
                     log.warning("voice: %s before setup", kind)
                 elif kind == "prompt" and frame.get("last", True):
@@ -207,6 +218,7 @@ class TwilioVoice(Channel):
         finally:
             if call is not None and self._calls.get(call.caller) is call:
                 del self._calls[call.caller]
+                await self._fanout.detach(_conversation(call.caller))
         return ws
 
     async def _prompt(self, call: _Call, text: str, lang: Any) -> None:
@@ -225,21 +237,24 @@ class TwilioVoice(Channel):
             command=command,
         )
         try:
-            self._inbox.submit(event)
-        except InboxFull:
+            await self._inbox.submit(Entry.message(event))
+        except InboxUnavailable:
             language = self._detector.from_hint(event.locale) or self._settings.default_language
             await _say(call.ws, self._catalog.text(language, "busy"))
 
     # -- delivery ------------------------------------------------------------------------------
 
-    async def deliver(self, address: Address, reply: Reply) -> None:
-        waiting = self._gathered.get(address.id)
-        if waiting is not None and not waiting.done():
-            waiting.set_result(await reply.text())
+    async def stream(self, address: Address, reply: Reply) -> None:
+        if self._settings.twilio_voice_mode == "gather":
+            await reply.text()  # <Say> speaks a whole reply
             return
         call = self._calls.get(address.id)
         if call is None:
-            await reply.text()  # the caller hung up; the transcript keeps it
+            # The relay is held by another process (or the caller hung up).
+            async for piece in reply:
+                token = {"type": "text", "token": for_sms(piece), "last": False}
+                await self._fanout.publish(address.conversation_id, token)
+            self._streamed[reply.id] = False
             return
         call.interrupted.clear()
         call.heard = None
@@ -249,18 +264,26 @@ class TwilioVoice(Channel):
             await call.ws.send_json({"type": "text", "token": for_sms(piece), "last": False})
         if call.interrupted.is_set():
             reply.spoken = call.heard or ""
+        self._streamed[reply.id] = call.interrupted.is_set()
+
+    async def send(self, address: Address, message: Message) -> None:
+        cid = address.conversation_id
+        if self._settings.twilio_voice_mode == "gather":
+            await self._fanout.publish(cid, {"type": "said", "text": message.text})
             return
-        await call.ws.send_json({"type": "text", "token": "", "last": True})
+        interrupted = self._streamed.pop(message.id, None)
+        if interrupted:
+            return  # the caller talked over it; nothing more to say
+        token = "" if interrupted is False else for_sms(message.text)
+        await self._fanout.publish(cid, {"type": "text", "token": token, "last": True})
 
     async def state_changed(self, address: Address, state: State) -> None:
-        if state is not State.WAITING_AGENT:
-            return
-        call = self._calls.get(address.id)
-        if call is None:
+        if state is not State.WAITING_AGENT or self._settings.twilio_voice_mode == "gather":
             return
         # Twilio ends the session and calls the <Connect action> with this data.
         data = {"reason": "handoff", "conversation": address.conversation_id}
-        await call.ws.send_json({"type": "end", "handoffData": json.dumps(data)})
+        end = {"type": "end", "handoffData": json.dumps(data)}
+        await self._fanout.publish(address.conversation_id, end)
 
     # -- <Gather> mode ------------------------------------------------------------------------
 
@@ -278,23 +301,26 @@ class TwilioVoice(Channel):
         response = VoiceResponse()
         if speech:
             answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-            self._gathered[caller] = answer
+            cid = _conversation(caller)
+            await self._fanout.attach(cid, _gather_sink(answer))
             try:
-                self._inbox.submit(
-                    Inbound(
-                        address=Address(self.name, caller),
-                        text=speech,
-                        # No dedupe key: Twilio does not retry voice webhooks, and a
-                        # caller may well say the same words twice in one call.
-                        locale=tag,
+                await self._inbox.submit(
+                    Entry.message(
+                        Inbound(
+                            address=Address(self.name, caller),
+                            text=speech,
+                            # No dedupe key: Twilio does not retry voice webhooks, and a
+                            # caller may well say the same words twice in one call.
+                            locale=tag,
+                        )
                     )
                 )
                 async with asyncio.timeout(_GATHER_WAIT):
                     said = await answer
-            except (InboxFull, TimeoutError):
+            except (InboxUnavailable, TimeoutError):
                 said = self._catalog.text(language, "fallback-unavailable")
             finally:
-                self._gathered.pop(caller, None)
+                await self._fanout.detach(cid)
             conversation = await self._store.load(f"{self.name}:{caller}")
             if conversation.ticket is not None and conversation.ticket.status in (
                 State.WAITING_AGENT,
@@ -321,6 +347,26 @@ class TwilioVoice(Channel):
     async def _hang_up_all(self, app: web.Application) -> None:
         for call in list(self._calls.values()):
             await call.ws.close()
+
+
+def _conversation(caller: str) -> str:
+    return Address(TwilioVoice.name, caller).conversation_id
+
+
+def _relay_sink(ws: web.WebSocketResponse) -> Callable[[Frame], Awaitable[None]]:
+    async def forward(frame: Frame) -> None:
+        if frame.get("type") in ("text", "end") and not ws.closed:
+            await ws.send_json(frame)
+
+    return forward
+
+
+def _gather_sink(answer: asyncio.Future[str]) -> Callable[[Frame], Awaitable[None]]:
+    async def resolve(frame: Frame) -> None:
+        if frame.get("type") == "said" and not answer.done():
+            answer.set_result(str(frame.get("text", "")))
+
+    return resolve
 
 
 def _handoff(raw: str | None) -> dict[str, Any] | None:

@@ -548,7 +548,11 @@
       }
       if (node.dataset.complete === "true") return; // late piece of a finished reply
       const stick = nearBottom();
-      node.querySelector(".sb-text").append(str(f.text));
+      const text = node.querySelector(".sb-text");
+      // A reply streamed again from its start (the server retried the turn) replaces
+      // what the earlier attempt showed.
+      if (f.first === true) text.textContent = "";
+      text.append(str(f.text));
       if (stick) scrollToEnd();
     },
 
