@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.brain import HISTORY_TURNS, Brain, Plan
 from bot.config import Settings
+from bot.crash import crash_point
 from bot.effects import (
     Arm,
     Audit,
@@ -185,6 +186,7 @@ class Engine:
                         return None
                     work, result = decided
             await self._store.commit(work.change([entry.id]), lease)
+            crash_point("decided")
             await self._outbox.carry_out(lease, entry.id, work.effects)
             return result
 

@@ -82,6 +82,7 @@ class RedisFanout(Fanout):
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         self._later: set[str] = set()
+        self._stop = asyncio.Event()
 
     def _channel(self, conversation_id: str) -> str:
         return self._prefix + conversation_id
@@ -119,14 +120,20 @@ class RedisFanout(Fanout):
         self._reader = asyncio.create_task(self._read(), name="fanout")
 
     async def close(self) -> None:
+        self._stop.set()
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            # The reader ends at its next turn (it waits a second at most); cancelling is
+            # the fallback, since redis-py may swallow a cancel inside a command.
+            _, left = await asyncio.wait([self._reader], timeout=3.0)
+            for task in left:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        with contextlib.suppress(RedisError):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _read(self) -> None:
-        while True:
+        while not self._stop.is_set():
             for conversation_id in list(self._later):
                 await self._subscribe(conversation_id)
             if not self._subscribed.is_set():

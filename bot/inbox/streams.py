@@ -43,7 +43,7 @@ import socket
 import time
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,11 @@ class Journaled:
     entry: Entry | None  # None: the stored text is not an entry (it goes to the dead letters)
     raw: str
 
+    @property
+    def key(self) -> str:
+        """Unique across partitions (a stream id is unique only within its stream)."""
+        return f"{self.partition}:{self.stream_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
@@ -91,6 +96,18 @@ class DeadLetter:
     reason: str
     attempts: int
     entry: str
+
+
+async def _finish(tasks: Iterable[asyncio.Task[None]], wait: float) -> None:
+    """Give tasks `wait` seconds to end by themselves, then cancel what is left."""
+    tasks = list(tasks)
+    if not tasks:
+        return
+    _, left = await asyncio.wait(tasks, timeout=wait) if wait > 0 else ((), set(tasks))
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=5.0)
 
 
 def partition_of(conversation_id: str, partitions: int) -> int:
@@ -163,6 +180,7 @@ class StreamInbox(Inbox):
         self._changed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._stop = asyncio.Event()
 
     # -- the web side ------------------------------------------------------------
 
@@ -215,21 +233,20 @@ class StreamInbox(Inbox):
 
     async def drain(self, grace: float) -> None:
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._stop.set()
+        # The loops end at their next turn (a read blocks at most a second); cancelling
+        # is only the fallback, since redis-py may swallow a cancel inside a command.
+        await _finish(self._tasks, 3.0)
         workers = list(self._workers.values())
         if workers:
             _, unfinished = await asyncio.wait(workers, timeout=grace)
-            for task in unfinished:
-                task.cancel()
             if unfinished:
                 log.warning(
                     "shutdown: %d conversations handed back unfinished; another worker "
                     "takes them over",
                     len(unfinished),
                 )
-                await asyncio.wait(unfinished)
+                await _finish(unfinished, 0)
         with contextlib.suppress(RedisError):
             for partition in list(self._owned):
                 await self._release(keys=[self._keys.owner(partition)], args=[self.worker_id])
@@ -240,14 +257,16 @@ class StreamInbox(Inbox):
     async def _membership(self) -> None:
         """Announce this worker, keep its leases, take its fair share and give back extra."""
         tick = self._lease_ms / 4000
-        while True:
+        while not self._stop.is_set():
             try:
                 await self._rebalance()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("inbox: could not renew partitions", exc_info=True)
-            await asyncio.sleep(tick * (0.8 + random.random() * 0.4))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(tick * (0.8 + random.random() * 0.4)):
+                    await self._stop.wait()
 
     async def _rebalance(self) -> None:
         now_ms = int(time.time() * 1000)
@@ -322,10 +341,12 @@ class StreamInbox(Inbox):
                 self._finished(dropped, partition)
 
     async def _read(self) -> None:
-        while True:
+        while not self._stop.is_set():
             readable = sorted(self._owned - self._leaving)
             if not readable:
-                await asyncio.sleep(0.2)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.2):
+                        await self._stop.wait()
                 continue
             streams: dict[Any, Any] = {self._keys.stream(p): ">" for p in readable}
             try:
@@ -401,7 +422,7 @@ class StreamInbox(Inbox):
         attempts = 0
         while True:
             try:
-                attempts = int(await self._redis.hincrby(self._keys.tries, item.stream_id, 1))
+                attempts = int(await self._redis.hincrby(self._keys.tries, item.key, 1))
                 if item.entry is None:
                     await self._bury(item, "not an entry", attempts)
                     return
@@ -432,7 +453,7 @@ class StreamInbox(Inbox):
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xack(stream, GROUP, item.stream_id)
             pipe.xdel(stream, item.stream_id)
-            pipe.hdel(self._keys.tries, item.stream_id)
+            pipe.hdel(self._keys.tries, item.key)
             await pipe.execute()
 
     async def _bury(self, item: Journaled, reason: str, attempts: int) -> None:
@@ -452,7 +473,7 @@ class StreamInbox(Inbox):
             )
             pipe.xack(stream, GROUP, item.stream_id)
             pipe.xdel(stream, item.stream_id)
-            pipe.hdel(self._keys.tries, item.stream_id)
+            pipe.hdel(self._keys.tries, item.key)
             await pipe.execute()
 
     # -- dead letters ------------------------------------------------------------------

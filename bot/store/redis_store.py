@@ -28,6 +28,7 @@ lease is still the lock's token, then writes everything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -266,19 +267,28 @@ class RedisStore(Store):
                     f"conversation {conversation_id} stayed locked for {self._lock_timeout}s"
                 )
             await asyncio.sleep(_POLL * (0.5 + random.random()))
-        renewal = asyncio.create_task(self._keep(key, lease), name=f"lease:{conversation_id}")
+        done = asyncio.Event()
+        renewal = asyncio.create_task(
+            self._keep(key, lease, done), name=f"lease:{conversation_id}"
+        )
         try:
             yield lease
         finally:
-            renewal.cancel()
-            await asyncio.gather(renewal, return_exceptions=True)
+            # Told to stop rather than cancelled: redis-py may swallow a cancellation
+            # that lands inside a command, and the renewal would then run forever.
+            done.set()
+            await renewal
             if not await self._release(keys=[key], args=[lease.token]):
                 log.warning("the lease on %s ran out before its holder was done", conversation_id)
 
-    async def _keep(self, key: str, lease: Lease) -> None:
+    async def _keep(self, key: str, lease: Lease, done: asyncio.Event) -> None:
         """Renew the lease while its holder works, three times per lease period."""
         while True:
-            await asyncio.sleep(self._lease_ms / 3000)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._lease_ms / 3000):
+                    await done.wait()
+            if done.is_set():
+                return
             try:
                 if not await self._renew(keys=[key], args=[lease.token, self._lease_ms]):
                     log.warning("lost the lease on %s", lease.conversation_id)
