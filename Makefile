@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/router.py
 	$(BIN)/python -m bench.llm_stream
 	$(BIN)/python -m bench.slack_ack
+	$(BIN)/python -m bench.drill
 
 # The runtime lock first (production installs it through requirements.txt), then the
 # development lock on top of it, so both hold the same version of every shared package.

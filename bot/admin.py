@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -18,7 +19,9 @@ from bot.config import Secret
 from bot.engine import Engine
 from bot.events import AgentAction, Entry
 from bot.handoff import Agent, RecordingDesk
+from bot.inbox import Inbox
 from bot.killswitch import KillSwitch
+from bot.outbox import UNDELIVERED_LOG
 from bot.statemachine import Event, Rejected, Transition
 from bot.store import Store
 
@@ -36,6 +39,7 @@ def add_routes(
     *,
     store: Store,
     engine: Engine,
+    inbox: Inbox,
     desk: RecordingDesk,
     killswitch: KillSwitch,
     token: Secret | None,
@@ -103,6 +107,37 @@ def add_routes(
             return _problem(404, "no such ticket")
         return web.json_response({"status": result.state.value})
 
+    async def dead_letters(request: web.Request) -> web.Response:
+        """Inbound events that failed every attempt, and replies no provider took."""
+        try:
+            limit = min(max(int(request.query.get("limit", "50")), 1), 500)
+        except ValueError:
+            return _problem(400, "limit must be a whole number")
+        from bot.inbox.streams import StreamInbox
+
+        inbound = []
+        if isinstance(inbox, StreamInbox):
+            inbound = [
+                {
+                    "id": letter.id,
+                    "reason": letter.reason,
+                    "attempts": letter.attempts,
+                    "entry": json.loads(letter.entry) if letter.entry.startswith("{") else None,
+                }
+                for letter in await inbox.dead_letters(limit)
+            ]
+        undelivered = await store.read_log(UNDELIVERED_LOG, limit)
+        return web.json_response({"inbox": inbound, "undelivered": undelivered})
+
+    async def retry_dead_letter(request: web.Request) -> web.Response:
+        from bot.inbox.streams import StreamInbox
+
+        if not isinstance(inbox, StreamInbox):
+            return _problem(404, "dead letters are kept with REDIS_URL only")
+        if not await inbox.retry(request.match_info["id"]):
+            return _problem(404, "no such dead letter")
+        return web.json_response({"status": "queued"})
+
     async def killswitch_state(request: web.Request) -> web.Response:
         return web.json_response({"engaged": await killswitch.engaged()})
 
@@ -122,6 +157,8 @@ def add_routes(
     app.router.add_get("/admin/handoffs", guarded(handoffs))
     app.router.add_get("/admin/tickets/{ticket}", guarded(ticket))
     app.router.add_post("/admin/tickets/{ticket}/{action}", guarded(act))
+    app.router.add_get("/admin/dead-letters", guarded(dead_letters))
+    app.router.add_post("/admin/dead-letters/{id}/retry", guarded(retry_dead_letter))
     app.router.add_get("/admin/killswitch", guarded(killswitch_state))
     app.router.add_put("/admin/killswitch", guarded(killswitch_set))
 

@@ -39,7 +39,7 @@ from bot.knowledge import KnowledgeBase
 from bot.language import LanguageDetector
 from bot.llm import LLM
 from bot.orders import OrdersBackend
-from bot.outbox import Outbox
+from bot.outbox import Outbox, RetryPolicy
 from bot.persona import Persona
 from bot.reply import Delivery
 from bot.router import LocalRouter
@@ -152,6 +152,7 @@ def assemble(
             kb_min_score=settings.kb_min_score,
         ),
         audit=Audit(store),
+        retry=RetryPolicy(settings.delivery_retry_seconds),
     )
     engine = Engine(
         settings=settings,
@@ -255,6 +256,7 @@ def create_app(
         app,
         store=runtime.store,
         engine=runtime.engine,
+        inbox=runtime.inbox,
         desk=runtime.desk,
         killswitch=runtime.killswitch,
         token=settings.admin_token,

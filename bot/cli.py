@@ -15,6 +15,7 @@ from bot import __version__
 from bot.config import ConfigError, Settings, markdown_table
 from bot.killswitch import KillSwitch
 from bot.model import Ticket, Turn
+from bot.outbox import UNDELIVERED_LOG
 from bot.store import Store, open_store
 
 if TYPE_CHECKING:
@@ -189,16 +190,22 @@ def inbox() -> None:
 @inbox.command("dead")
 @click.option("--limit", default=50, show_default=True, help="How many, newest first.")
 def inbox_dead(limit: int) -> None:
-    """Events that failed every attempt, newest first."""
+    """Events that failed every attempt and replies no provider took, newest first."""
     from bot.inbox.streams import DeadLetter
 
     letters: list[DeadLetter] = _with_inbox(lambda inbox: inbox.dead_letters(limit))
-    if not letters:
-        click.echo("no dead letters")
+    click.echo(f"inbound events that failed every attempt: {len(letters) or 'none'}")
     for letter in letters:
         click.echo(
-            f"{letter.id}  partition {letter.partition}  {letter.attempts} attempts  "
+            f"  {letter.id}  partition {letter.partition}  {letter.attempts} attempts  "
             f"{letter.reason}\n    {letter.entry}"
+        )
+    undelivered = _with_store(lambda store: store.read_log(UNDELIVERED_LOG, limit))
+    click.echo(f"replies no provider took: {len(undelivered) or 'none'}")
+    for item in undelivered:
+        click.echo(
+            f"  {item['at']}  {item['conversation']}  {item['attempts']} tries  "
+            f"{item['reason']}\n    {item['text']}"
         )
 
 
@@ -210,6 +217,18 @@ def inbox_retry(dead_id: str) -> None:
         click.echo(f"switchboard: no dead letter {dead_id}", err=True)
         sys.exit(1)
     click.echo(f"{dead_id} is back in the inbox")
+
+
+def _with_store(work: Callable[[Store], Awaitable[T]]) -> T:
+    store = _shared_store(_settings())
+
+    async def run() -> T:
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
 
 
 def _with_inbox(work: Callable[[StreamInbox], Awaitable[T]]) -> T:

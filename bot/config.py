@@ -245,6 +245,13 @@ VARIABLES: tuple[Variable, ...] = (
         "REDIS_PREFIX", "switchboard:", _prefix, "Prefix of every Redis key Switchboard writes."
     ),
     Variable(
+        "REDIS_TLS_VERIFY",
+        "on",
+        _choice("on", "off"),
+        "With a `rediss://` URL: `off` accepts a certificate no authority signed, as managed "
+        "Redis on Heroku-style platforms presents (the connection is still encrypted).",
+    ),
+    Variable(
         "REDIS_MAX_CONNECTIONS",
         "20",
         _integer(1, 10_000),
@@ -474,6 +481,14 @@ VARIABLES: tuple[Variable, ...] = (
         "Conversations processed at the same time by one process.",
     ),
     Variable(
+        "DELIVERY_RETRY_SECONDS",
+        "120",
+        _seconds(0.5, 3600),
+        "A reply a provider did not take (429, 5xx, timeout) is offered again, with backoff "
+        "and its Retry-After, for this long; then it goes to the dead letters and the ticket "
+        "is flagged.",
+    ),
+    Variable(
         "STREAM_CHUNK_DELAY_MS",
         "25",
         _integer(0, 1000),
@@ -644,6 +659,7 @@ class Settings:
     port: int
     redis_url: str | None
     redis_prefix: str
+    redis_tls_verify: str
     redis_max_connections: int
     redis_pool_timeout_seconds: float
     kb_dir: Path
@@ -687,6 +703,7 @@ class Settings:
     inbox_partitions: int
     inbox_lease_seconds: float
     inbox_max_attempts: int
+    delivery_retry_seconds: float
     worker_concurrency: int
     stream_chunk_delay_ms: int
     shutdown_grace_seconds: int

@@ -7,7 +7,7 @@ SwitchboardError
  │    └── LeaseLost        the lock expired under its holder; its commit was refused
  ├── InboxUnavailable      the inbox cannot take an event now; the channel answers 503
  │    └── InboxFull        too many events are waiting
- └── DeliveryError         a provider refused a message for good, after retries
+ └── DeliveryError         a provider did not take a message (retryable or final)
 ```
 `bot.config.ConfigError` (a `ValueError`) stands apart: it only happens at start-up.
 Anything else reaching the engine's error boundary is a bug; it is logged with
@@ -42,4 +42,16 @@ class InboxFull(InboxUnavailable):
 
 
 class DeliveryError(SwitchboardError):
-    """A provider would not take a message for the customer, after the channel's retries."""
+    """A provider did not take a message for the customer.
+
+    `retryable` when trying again may work (a 429, a 5xx, a timeout, a refused
+    connection), with the wait the provider asked for in `retry_after`; the outbox
+    retries those for a bounded time. Anything else is final.
+    """
+
+    def __init__(
+        self, detail: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.retryable = retryable
+        self.retry_after = retry_after

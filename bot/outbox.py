@@ -7,15 +7,22 @@ one takes the entry over, `resume` carries out only what was never started: a re
 is sent at most once, and never lost while its entry stays in the inbox.
 
 An effect that fails does not stop the ones after it. A message the customer's
-provider refused for good is reported as a `DeliveryFailed` entry, which flags the
-ticket (and tells its agent) in a step of its own.
+provider did not take is tried again while the provider says that may help (429,
+5xx, timeouts), honouring its Retry-After, with exponential backoff and jitter,
+for at most `DELIVERY_RETRY_SECONDS`. Then it goes to the dead letters (`GET
+/admin/dead-letters`, `switchboard inbox dead`) and is reported as a
+`DeliveryFailed` entry, which flags the ticket (and tells its agent) in a step of
+its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.audit import Audit as AuditLog
 from bot.briefing import Briefer
@@ -25,6 +32,7 @@ from bot.effects import (
     DeskChanged,
     Disarm,
     Effect,
+    Message,
     OpenHandoff,
     Relay,
     Remind,
@@ -37,7 +45,7 @@ from bot.effects import (
 from bot.errors import DeliveryError
 from bot.events import DeliveryFailed, Entry
 from bot.handoff import AgentDesk, handoff_now
-from bot.model import Address, Ticket
+from bot.model import Address, Ticket, now
 from bot.reply import Delivery
 from bot.store import Store
 from bot.store.base import Change, Lease
@@ -45,6 +53,24 @@ from bot.store.base import Change, Lease
 log = logging.getLogger(__name__)
 
 Report = Callable[[Entry], Awaitable[None]]
+UNDELIVERED_LOG = "undelivered"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long and how often a message is offered to a provider that did not take it."""
+
+    give_up_after: float = 120.0
+
+    def wait(self, attempt: int, asked: float | None) -> float:
+        """Seconds before try `attempt + 1`: what the provider asked, else doubling
+        from a tenth of the bound (at most half a second; capped at 30 s), with jitter
+        so a provider that comes back is not hit by every worker at once."""
+        if asked is not None:
+            return asked
+        first = min(0.5, self.give_up_after / 10)
+        backoff: float = min(first * 2 ** (attempt - 1), 30.0)
+        return backoff * (0.75 + random.random() / 2)
 
 
 class Outbox:
@@ -56,12 +82,14 @@ class Outbox:
         desk: AgentDesk,
         briefer: Briefer,
         audit: AuditLog,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._store = store
         self._delivery = delivery
         self._desk = desk
         self._briefer = briefer
         self._audit = audit
+        self._retry = retry or RetryPolicy()
         # Set by whoever owns the inbox: where undeliverable messages are reported.
         self.report: Report | None = None
 
@@ -90,10 +118,7 @@ class Outbox:
     async def _do(self, lease: Lease, effect: Effect) -> None:
         match effect:
             case Say(address, message):
-                try:
-                    await self._delivery.send(address, message)
-                except DeliveryError as exc:
-                    await self._undeliverable(address, str(exc))
+                await self._say(address, message)
             case ShowState(address, state):
                 await self._delivery.state_changed(address, state)
             case OpenHandoff(ticket_id, reason):
@@ -131,9 +156,47 @@ class Outbox:
             kept: Ticket = replace(ticket, desk_ref=ref)
             await self._store.commit(Change(snapshot.conversation, [kept]), lease)
 
-    async def _undeliverable(self, address: Address, detail: str) -> None:
-        log.error("undeliverable to %s: %s", address.conversation_id, detail)
-        if self.report is not None:
-            await self.report(
-                Entry.about(address.conversation_id, DeliveryFailed(address, detail))
+    async def _say(self, address: Address, message: Message) -> None:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._delivery.send(address, message)
+                return
+            except DeliveryError as exc:
+                error: DeliveryError = exc
+            except (OSError, TimeoutError) as exc:
+                error = DeliveryError(f"the provider could not be reached: {exc}", retryable=True)
+            left = self._retry.give_up_after - (time.monotonic() - started)
+            if not error.retryable or left <= 0:
+                await self._undeliverable(address, message, str(error), attempt)
+                return
+            pause = min(self._retry.wait(attempt, error.retry_after), left)
+            log.warning(
+                "%s did not take a message (%s); trying again in %.1f s",
+                address.channel,
+                error,
+                pause,
             )
+            await asyncio.sleep(pause)
+
+    async def _undeliverable(
+        self, address: Address, message: Message, detail: str, attempts: int
+    ) -> None:
+        cid = address.conversation_id
+        log.error("undeliverable to %s after %d tries: %s", cid, attempts, detail)
+        await self._store.append_log(
+            UNDELIVERED_LOG,
+            {
+                "at": now().isoformat(),
+                "conversation": cid,
+                "message": message.id,
+                "role": message.role.value,
+                "text": message.text,
+                "attempts": attempts,
+                "reason": detail,
+            },
+        )
+        if self.report is not None:
+            await self.report(Entry.about(cid, DeliveryFailed(address, detail)))

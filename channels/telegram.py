@@ -27,16 +27,18 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 import secrets
 import time
+from datetime import timedelta
 
 from aiohttp import web
 from telegram import Bot, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.config import Settings
 from bot.effects import Message as Said
-from bot.errors import InboxUnavailable
+from bot.errors import DeliveryError, InboxUnavailable
 from bot.events import Entry
 from bot.i18n import Catalog
 from bot.inbox import Inbox
@@ -48,7 +50,13 @@ from channels.base import Channel
 
 log = logging.getLogger(__name__)
 
+# python-telegram-bot 22 warns on every read of a duration (RetryAfter.retry_after, even
+# inside its own constructor) until one opts in to what 23 will do: timedeltas. Opt in;
+# the code below reads both forms.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+PART_REF = "telegram-part"  # a part of a reply Telegram took: reply id and part → message id
 MAX_TEXT = 4096
 _DRAFT_INTERVAL = 0.4
 _TYPING_EVERY = 4.5  # Telegram shows "typing" for up to 5 s
@@ -189,7 +197,16 @@ class Telegram(Channel):
         chat_id = int(address.id)
         self._stop_typing_for(chat_id)
         prefix = f"{message.author}:\n" if message.author else ""
-        await self._send(chat_id, prefix + message.text)
+        for index, part in enumerate(split_text(prefix + message.text, MAX_TEXT)):
+            sent = f"{message.id}:{index}"
+            if await self._store.get_ref(PART_REF, sent) is not None:
+                continue  # taken by Telegram on an earlier try of this message
+            try:
+                await self._ensure_ready()
+                kept = await self.bot.send_message(chat_id, part)
+            except TelegramError as exc:
+                raise _undelivered(exc) from exc
+            await self._store.put_ref(PART_REF, sent, str(kept.message_id))
 
     async def _draft(self, chat_id: int, draft_id: int, text: str) -> bool:
         """Show the reply so far; False when drafts are unavailable (the reply comes whole)."""
@@ -262,6 +279,17 @@ class Telegram(Channel):
     async def _close(self, app: web.Application) -> None:
         if self._ready:
             await self.bot.shutdown()
+
+
+def _undelivered(exc: TelegramError) -> DeliveryError:
+    """Telegram's error as the outbox reads it: flood control and network trouble pass."""
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return DeliveryError(f"Telegram asked to wait: {exc}", retryable=True, retry_after=seconds)
+    # BadRequest is a NetworkError in python-telegram-bot, but retrying it cannot help.
+    retryable = isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+    return DeliveryError(f"Telegram did not take the message: {exc}", retryable=retryable)
 
 
 def _command(text: str) -> str | None:

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
 from bot.statemachine import State
+from tests.conftest import ADMIN_TOKEN as ADMIN
 from tests.conftest import make_settings, settled
 from tests.fakes.telegram_api import (
     TEST_TOKEN,
@@ -203,3 +204,33 @@ async def test_the_cli_points_telegram_at_the_app(
     assert telegram.webhook is not None
     assert telegram.webhook.url == "https://support.example.com/telegram/webhook"
     assert telegram.webhook.secret_token == SECRET
+
+
+async def test_a_flood_wait_delays_the_answer_but_does_not_lose_it(
+    telegram: FakeTelegram, app_client: AppClient
+) -> None:
+    client, runtime = await app_client(telegram_settings(telegram))
+    telegram.retry_after("sendMessage", 1)
+    assert await post(client, text_update(40, CHAT, "what is your return policy?")) == 200
+    await settled(runtime)
+    # Refused once with Telegram's 429 and retry_after, then taken: one answer, once.
+    tries = [r for r in telegram.requests if r.method == "sendMessage"]
+    assert [r.accepted for r in tries] == [False, True]
+    [answer] = telegram.sent(CHAT)
+    assert "30 days" in answer
+
+
+async def test_a_message_telegram_refuses_for_good_is_a_dead_letter(
+    telegram: FakeTelegram, app_client: AppClient
+) -> None:
+    client, runtime = await app_client(telegram_settings(telegram))
+    telegram.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    assert await post(client, text_update(41, CHAT, "what is your return policy?")) == 200
+    await settled(runtime)
+    tries = [r for r in telegram.requests if r.method == "sendMessage"]
+    assert [r.accepted for r in tries] == [False]  # a block is final: no retry
+    dead = await client.get("/admin/dead-letters", headers={"Authorization": f"Bearer {ADMIN}"})
+    [letter] = (await dead.json())["undelivered"]
+    assert letter["conversation"] == f"telegram:{CHAT}"
+    assert "blocked" in letter["reason"]
+    assert "30 days" in letter["text"]

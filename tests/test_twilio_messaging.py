@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.effects import Message
 from bot.model import Address
 from channels.twilio import TwilioMessaging
-from tests.conftest import make_settings, settled
+from tests.conftest import ADMIN_TOKEN, make_settings, settled
 from tests.fakes.twilio_api import FakeTwilio, incoming_sms, signed
 
 PUBLIC = "https://support.example.com"
@@ -231,9 +231,7 @@ async def test_stop_means_nothing_more_until_start(
 async def test_failed_sends_are_retried_then_flagged(
     twilio: FakeTwilio, app_client: AppClient
 ) -> None:
-    phone, runtime = await phone_for(app_client, twilio)
-    channel = channel_of(phone.client)
-    channel.backoff = (0.01,)
+    phone, runtime = await phone_for(app_client, twilio, DELIVERY_RETRY_SECONDS="1")
     twilio.fail("messages", status=500, times=2)
     await phone.text("what is your return policy?")
     await settled(runtime)
@@ -253,6 +251,13 @@ async def test_failed_sends_are_retried_then_flagged(
             break
         await asyncio.sleep(0.02)
     assert "Twilio refused the message" in (await flagged() or "")
+    # Operators see what did not go out, and why.
+    dead = await phone.client.get(
+        "/admin/dead-letters", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    [letter] = (await dead.json())["undelivered"]
+    assert letter["conversation"] == f"twilio:{ALICE}"
+    assert "business days" in letter["text"]
 
 
 async def test_an_undelivered_status_flags_the_ticket(

@@ -114,7 +114,13 @@ class RedisStore(Store):
 
     @classmethod
     def from_url(
-        cls, url: str, *, max_connections: int = 20, pool_timeout: float = 5.0, **options: Any
+        cls,
+        url: str,
+        *,
+        max_connections: int = 20,
+        pool_timeout: float = 5.0,
+        verify_tls: bool = True,
+        **options: Any,
     ) -> RedisStore:
         """A store on its own connection pool of at most `max_connections`.
 
@@ -123,8 +129,13 @@ class RedisStore(Store):
         raises `MaxConnectionsError` at once instead, which turned a burst of turns into
         failed turns while Redis itself was idle.
         """
+        tls: dict[str, Any] = {}
+        if url.startswith("rediss://") and not verify_tls:
+            # Heroku's and others' managed Redis present a self-signed certificate.
+            tls["ssl_cert_reqs"] = "none"
         pool = BlockingConnectionPool.from_url(
             url,
+            **tls,
             max_connections=max_connections,
             timeout=pool_timeout,
             decode_responses=True,

@@ -38,12 +38,13 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.effects import Message
-from bot.errors import InboxUnavailable
+from bot.errors import DeliveryError, InboxUnavailable
 from bot.events import Entry
 from bot.inbox import Inbox
 from bot.model import Address, Inbound
@@ -251,7 +252,10 @@ class Slack(Channel):
         text = message.text
         if message.author:
             text = f"*{escape(message.author)}:* {text}"
-        await self._client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        try:
+            await self._client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        except SlackApiError as exc:
+            raise _undelivered(exc) from exc
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -276,6 +280,17 @@ class Slack(Channel):
 async def _pieces(reply: Reply) -> AsyncIterator[str]:
     async for piece in reply:
         yield piece
+
+
+def _undelivered(exc: SlackApiError) -> DeliveryError:
+    """Slack's error as the outbox reads it: rate limits and server errors pass."""
+    status = int(getattr(exc.response, "status_code", 0) or 0)
+    wait = (exc.response.headers or {}).get("Retry-After") if status == 429 else None
+    return DeliveryError(
+        f"Slack did not take the message: {exc.response.get('error')}",
+        retryable=status == 429 or status >= 500,
+        retry_after=float(wait) if wait and str(wait).isdigit() else None,
+    )
 
 
 def _well_formed(body: str, content_type: str) -> bool:

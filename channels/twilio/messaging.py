@@ -14,8 +14,9 @@ opt-out keywords are claimed once too.
 Outbound: SMS and WhatsApp cannot show a reply growing, so the whole reply is
 sent once decided, split at sentence boundaries under Twilio's 1,600-character
 body limit, with Markdown turned into WhatsApp's own marks (`*bold*`,
-`_italic_`) or plain text for SMS. A send that fails is retried with backoff;
-after the last try `DeliveryError` tells the outbox, which flags the ticket.
+`_italic_`) or plain text for SMS. A send Twilio refuses raises `DeliveryError`,
+retryable for 429, 5xx and network failures (the outbox tries again); the parts
+of a long reply already sent are remembered, so a retry sends only the rest.
 Delivery status callbacks (`POST /twilio/status`, signed like every webhook)
 are recorded per message; `failed` and `undelivered` flag the ticket too.
 
@@ -29,9 +30,7 @@ replies go out on whichever the customer used last.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import re
 from typing import Any
 
@@ -62,13 +61,12 @@ OPT_OUT = frozenset(
 )
 OPT_IN = frozenset({"start", "unstop", "yes"})
 FAILED = frozenset({"failed", "undelivered"})
-_ATTEMPTS = 4
-_BACKOFF = (0.5, 2.0, 5.0)
 
 # Where the customer last wrote from, and to which of our numbers.
 MEDIUM_REF = "twilio-medium"
 OURS_REF = "twilio-ours"
 MESSAGE_REF = "twilio-message"
+PART_REF = "twilio-part"  # a part of a reply Twilio took: reply id and part → message SID
 STATUS_LOG = "deliveries"
 
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -91,7 +89,6 @@ class TwilioMessaging(Channel):
         self._inbox = inbox
         self._validator = RequestValidator(settings.twilio_auth_token.reveal())
         self._client: Client | None = None
-        self.backoff: tuple[float, ...] = _BACKOFF  # seconds before each retry, jittered
 
     def setup(self, app: web.Application) -> None:
         app.router.add_post("/twilio/messages", self._incoming)
@@ -208,35 +205,27 @@ class TwilioMessaging(Channel):
         if message.author:
             body = f"{message.author}: {body}"
         prefix = WHATSAPP if whatsapp else ""
-        for part in split_text(body, MAX_BODY):
-            sid = await self._send(prefix + number, prefix + ours, part, address)
+        for index, part in enumerate(split_text(body, MAX_BODY)):
+            sent = f"{message.id}:{index}"
+            if await self._store.get_ref(PART_REF, sent) is not None:
+                continue  # taken by Twilio on an earlier try of this message
+            sid = await self._send(prefix + number, prefix + ours, part)
+            await self._store.put_ref(PART_REF, sent, sid)
             await self._store.put_ref(MESSAGE_REF, sid, address.conversation_id)
 
-    async def _send(self, to: str, sender: str, body: str, address: Address) -> str:
-        client = self._api()
+    async def _send(self, to: str, sender: str, body: str) -> str:
         options: dict[str, Any] = {"to": to, "from_": sender, "body": body}
         if self._settings.public_url is not None:
             options["status_callback"] = f"{self._settings.public_url}/twilio/status"
-        for attempt in range(_ATTEMPTS):
-            try:
-                message = await client.messages.create_async(**options)
-            except TwilioRestException as exc:
-                if not _retryable(exc.status) or attempt == _ATTEMPTS - 1:
-                    raise self._gave_up(address, f"Twilio refused the message: {exc.msg}") from exc
-                log.warning("twilio: send failed (%s), trying again", exc.status)
-            except (OSError, TimeoutError) as exc:
-                if attempt == _ATTEMPTS - 1:
-                    raise self._gave_up(address, f"Twilio could not be reached: {exc}") from exc
-                log.warning("twilio: send failed (%s), trying again", exc)
-            else:
-                return str(message.sid)
-            delay = self.backoff[min(attempt, len(self.backoff) - 1)]
-            await asyncio.sleep(delay * (0.75 + random.random() / 2))
-        raise self._gave_up(address, "no attempt left")
-
-    def _gave_up(self, address: Address, detail: str) -> DeliveryError:
-        log.error("twilio: giving up on a message to %s: %s", _masked(address.id), detail)
-        return DeliveryError(detail)
+        try:
+            created = await self._api().messages.create_async(**options)
+        except TwilioRestException as exc:
+            raise DeliveryError(
+                f"Twilio refused the message: {exc.msg}", retryable=_retryable(exc.status)
+            ) from exc
+        except (OSError, TimeoutError) as exc:
+            raise DeliveryError(f"Twilio could not be reached: {exc}", retryable=True) from exc
+        return str(created.sid)
 
     def _api(self) -> Client:
         if self._client is None:
