@@ -245,6 +245,13 @@ VARIABLES: tuple[Variable, ...] = (
         "REDIS_PREFIX", "switchboard:", _prefix, "Prefix of every Redis key Switchboard writes."
     ),
     Variable(
+        "REDIS_CLUSTER",
+        "off",
+        _choice("on", "off"),
+        "`on` when `REDIS_URL` is a node of a Redis Cluster: the keys of one conversation, "
+        "and those of the inbox, share a hash tag, so each step stays on one node.",
+    ),
+    Variable(
         "REDIS_TLS_VERIFY",
         "on",
         _choice("on", "off"),
@@ -659,6 +666,7 @@ class Settings:
     port: int
     redis_url: str | None
     redis_prefix: str
+    redis_cluster: str
     redis_tls_verify: str
     redis_max_connections: int
     redis_pool_timeout_seconds: float

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from bot.store.redis_store import Client
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class LocalFanout(Fanout):
 
 
 class RedisFanout(Fanout):
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Client, prefix: str) -> None:
         super().__init__()
         self._redis = client
         self._prefix = f"{prefix}live:"

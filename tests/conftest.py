@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
+import shutil
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ import pytest
 from aiohttp import ClientWebSocketResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 
 from bot.app import RUNTIME, Runtime, create_app
 from bot.config import Settings
@@ -86,11 +92,11 @@ async def _reachable_redis() -> str:
     return REDIS_TEST_URL
 
 
-async def _drop_prefix(url: str, prefix: str) -> None:
-    client = Redis.from_url(url)
+async def _drop_prefix(url: str, prefix: str, *, cluster: bool = False) -> None:
+    client: Redis | RedisCluster = RedisCluster.from_url(url) if cluster else Redis.from_url(url)
     keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-    if keys:
-        await client.delete(*keys)
+    for key in keys:
+        await client.delete(key)  # one by one: on a cluster they live in many slots
     await client.aclose()
 
 
@@ -114,19 +120,24 @@ def redis_store(url: str, prefix: str, **options: Any) -> RedisStore:
     return RedisStore.from_url(url, prefix=prefix, **options)
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "cluster"])
 async def store_factory(
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Callable[..., Store]]:
     """Builds stores of one backend; every store built is closed afterwards."""
     built: list[Store] = []
     url, prefix = None, _new_prefix()
+    cluster = request.param == "cluster"
     if request.param == "redis":
         url = await _reachable_redis()
+    elif cluster:
+        url = request.getfixturevalue("redis_cluster_url")
 
     def build(**options: Any) -> Store:
         store: Store = (
-            MemoryStore(**options) if url is None else redis_store(url, prefix, **options)
+            MemoryStore(**options)
+            if url is None
+            else redis_store(url, prefix, cluster=cluster, **options)
         )
         built.append(store)
         return store
@@ -135,7 +146,74 @@ async def store_factory(
     for store in built:
         await store.close()
     if url is not None:
-        await _drop_prefix(url, prefix)
+        await _drop_prefix(url, prefix, cluster=cluster)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis Cluster of three primaries on 127.0.0.1, started for this test run."""
+    server, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+    if server is None or cli is None:
+        pytest.skip("redis-server and redis-cli are needed to start a local Redis Cluster")
+    folder = tmp_path_factory.mktemp("redis-cluster")
+    ports = _cluster_ports(3)
+    nodes = [
+        subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+             "--cluster-config-file", f"{folder}/nodes-{port}.conf", "--dir", str(folder),
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]  # fmt: skip
+    try:
+        for port in ports:
+            _until_answers(cli, port, "PING", "PONG")
+        addresses = [f"127.0.0.1:{port}" for port in ports]
+        subprocess.run(
+            [cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
+            check=True,
+            capture_output=True,
+        )
+        for port in ports:
+            _until_answers(cli, port, "CLUSTER INFO", "cluster_state:ok")
+        yield f"redis://127.0.0.1:{ports[0]}"
+    finally:
+        for node in nodes:
+            node.terminate()
+        for node in nodes:
+            node.wait(timeout=10)
+
+
+def _cluster_ports(count: int) -> list[int]:
+    """Ports whose cluster-bus twin (port + 10000) is free too."""
+    ports: list[int] = []
+    while len(ports) < count:
+        candidate = random.randint(20000, 30000)
+        if candidate not in ports and all(_free(p) for p in (candidate, candidate + 10000)):
+            ports.append(candidate)
+    return ports
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _until_answers(cli: str, port: int, command: str, expected: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            [cli, "-p", str(port), *command.split()], capture_output=True, text=True
+        )
+        if expected in done.stdout:
+            return
+        time.sleep(0.05)  # a server starting up: nothing to wait on but its answer
+    raise RuntimeError(f"Redis on port {port} did not answer {command} with {expected}")
 
 
 # -- a web-chat customer over a real socket -----------------------------------

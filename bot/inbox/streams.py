@@ -47,12 +47,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.errors import InboxFull, InboxUnavailable
 from bot.events import Entry
 from bot.inbox import Handler, Inbox
+from bot.store.redis_store import Client
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class StreamKeys:
 class StreamInbox(Inbox):
     def __init__(
         self,
-        client: Redis,
+        client: Client,
         *,
         prefix: str,
         partitions: int = 16,

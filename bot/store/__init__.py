@@ -19,6 +19,7 @@ def open_store(settings: Settings) -> Store:
         settings.redis_url,
         prefix=settings.redis_prefix,
         verify_tls=settings.redis_tls_verify == "on",
+        cluster=settings.redis_cluster == "on",
         max_connections=settings.redis_max_connections,
         pool_timeout=settings.redis_pool_timeout_seconds,
         max_turns=settings.transcript_max_turns,

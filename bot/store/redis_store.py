@@ -39,12 +39,15 @@ from datetime import datetime
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.cluster import RedisCluster
 
 from bot.errors import LeaseLost, LockTimeout
 from bot.model import Conversation, Ticket, Turn
 from bot.store.base import Change, Lease, Snapshot, Store
 
 log = logging.getLogger(__name__)
+
+Client = Redis | RedisCluster
 
 _LOG_MAXLEN = 10_000
 _POLL = 0.02  # seconds between tries for a taken lock
@@ -92,7 +95,7 @@ class RedisStore(Store):
 
     def __init__(
         self,
-        client: Redis,
+        client: Client,
         *,
         prefix: str = "switchboard:",
         max_turns: int = 200,
@@ -120,6 +123,7 @@ class RedisStore(Store):
         max_connections: int = 20,
         pool_timeout: float = 5.0,
         verify_tls: bool = True,
+        cluster: bool = False,
         **options: Any,
     ) -> RedisStore:
         """A store on its own connection pool of at most `max_connections`.
@@ -127,12 +131,24 @@ class RedisStore(Store):
         The pool blocks: a command that finds every connection busy waits up to
         `pool_timeout` seconds for one, as a database pool would. redis-py's default pool
         raises `MaxConnectionsError` at once instead, which turned a burst of turns into
-        failed turns while Redis itself was idle.
+        failed turns while Redis itself was idle. With `cluster`, `url` is any node of a
+        Redis Cluster.
         """
         tls: dict[str, Any] = {}
         if url.startswith("rediss://") and not verify_tls:
             # Heroku's and others' managed Redis present a self-signed certificate.
             tls["ssl_cert_reqs"] = "none"
+        if cluster:
+            # A cluster client keeps a pool per node and finds the nodes itself; every
+            # multi-key step here stays within one hash tag, so one node serves it.
+            client: Client = RedisCluster.from_url(
+                url,
+                **tls,
+                decode_responses=True,
+                socket_connect_timeout=2,
+                socket_timeout=5,
+            )
+            return cls(client, **options)
         pool = BlockingConnectionPool.from_url(
             url,
             **tls,
@@ -146,7 +162,7 @@ class RedisStore(Store):
         return cls(Redis.from_pool(pool), **options)
 
     @property
-    def client(self) -> Redis:
+    def client(self) -> Client:
         """The connection pool, for the parts that keep their own keys (the inbox)."""
         return self._redis
 
