@@ -100,7 +100,7 @@ def add_routes(
         # Decided here rather than journaled: the operator waits for the answer, and it
         # comes only after the commit.
         action = AgentAction(found.id, event, agent, override=True)
-        result = await engine.process(Entry.about(found.conversation_id, action))
+        result = await engine.process([Entry.about(found.conversation_id, action)])
         if isinstance(result, Rejected):
             return _problem(409, result.reason)
         if not isinstance(result, Transition):

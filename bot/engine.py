@@ -22,9 +22,10 @@ tries again later.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -50,6 +51,7 @@ from bot.effects import (
 from bot.events import AgentAction, AgentReply, DeliveryFailed, Entry, SlaDue
 from bot.handoff import RATED, Agent
 from bot.i18n import Catalog
+from bot.inbox import Superseded, joinable
 from bot.language import LanguageDetector
 from bot.model import Conversation, Inbound, Role, Ticket, Turn, new_ticket_id, now
 from bot.outbox import Outbox
@@ -65,6 +67,7 @@ log = logging.getLogger(__name__)
 
 SLA_QUEUE = "sla"
 AWAITING_RATING = "rating"
+_MODELS = frozenset({"commodity", "reasoning"})  # plans whose pieces a model generates
 
 _CUSTOMER_TEXTS = {
     Step.TELL_AGENT_JOINED: "agent-joined",
@@ -159,35 +162,48 @@ class Engine:
 
     # -- the entry point ----------------------------------------------------------
 
-    async def process(self, entry: Entry) -> Result:
-        """Decide one entry under its conversation's lock, commit, carry out its effects.
+    async def process(
+        self, entries: Sequence[Entry], newer: asyncio.Event | None = None
+    ) -> Result:
+        """Decide a batch of one conversation's entries under its lock, commit, carry
+        out the effects. Several customer messages in a row are one turn.
 
         Raises when the store fails (`StoreError`, a Redis error): the inbox keeps the
-        entry and tries again. Deciding an entry twice is impossible: a committed entry
-        is only finished (`Outbox.resume`).
+        entries and tries again. An entry a commit already decided is never decided
+        again, only finished (`Outbox.resume`). Raises `Superseded` when `newer` is set
+        before the answer is committed: the inbox then hands over a larger batch.
         """
-        cid = entry.conversation_id
+        cid = entries[0].conversation_id
         async with self._store.lock(cid) as lease:
-            if await self._store.is_done(cid, entry.id):
-                log.info("entry %s of %s was decided before; finishing it", entry.id, cid)
-                await self._outbox.resume(lease, entry.id)
+            todo: list[Entry] = []
+            for entry in entries:
+                if await self._store.is_done(cid, entry.id):
+                    log.info("entry %s of %s was decided before; finishing it", entry.id, cid)
+                    await self._outbox.resume(lease, entry.id)
+                else:
+                    todo.append(entry)
+            if not todo:
                 return None
+            if len(todo) > 1 and not all(joinable(entry) for entry in todo):
+                raise ValueError("only text messages make one turn together")
+            first = todo[0]
             snapshot = await self._store.load(cid)
             conversation = snapshot.conversation
-            match entry.payload:
+            match first.payload:
                 case Inbound():
-                    conversation = conversation or Conversation(address=entry.payload.address)
-                    work = _Work(entry, conversation)
-                    await self._customer(work, snapshot, entry.payload)
+                    conversation = conversation or Conversation(address=first.payload.address)
+                    work = _Work(first, conversation)
+                    events = [e.payload for e in todo if isinstance(e.payload, Inbound)]
+                    await self._customer(work, snapshot, events, newer)
                     result: Result = None
                 case _:
-                    decided = await self._about_ticket(entry, snapshot)
+                    decided = await self._about_ticket(first, snapshot)
                     if decided is None:
                         return None
                     work, result = decided
-            await self._store.commit(work.change([entry.id]), lease)
+            await self._store.commit(work.change([entry.id for entry in todo]), lease)
             crash_point("decided")
-            await self._outbox.carry_out(lease, entry.id, work.effects)
+            await self._outbox.carry_out(lease, first.id, work.effects)
             return result
 
     async def abandon(self, entry: Entry) -> None:
@@ -205,8 +221,18 @@ class Engine:
 
     # -- customer turns -------------------------------------------------------
 
-    async def _customer(self, work: _Work, snapshot: Snapshot, event: Inbound) -> None:
+    async def _customer(
+        self,
+        work: _Work,
+        snapshot: Snapshot,
+        events: Sequence[Inbound],
+        newer: asyncio.Event | None,
+    ) -> None:
         conversation = work.conversation
+        # Messages sent in a row are one thought: read together, answered once.
+        event = events[0]
+        if len(events) > 1:
+            event = replace(event, text="\n".join(e.text for e in events))
         if event.text:
             language = self._detector.detect(
                 event.text, current=conversation.language, hint=event.locale
@@ -220,7 +246,7 @@ class Engine:
         work.conversation = replace(conversation, language=language, updated_at=now())
         customer_turn = _customer_turn(event)
         ticket = snapshot.ticket
-        if ticket is not None and ticket.awaiting == AWAITING_RATING:
+        if ticket is not None and ticket.awaiting == AWAITING_RATING and len(events) == 1:
             rating = self._rating(ticket, event, language)
             if rating is not None:
                 self._rated(work, ticket, customer_turn, rating)
@@ -240,7 +266,8 @@ class Engine:
             )
         work.conversation = replace(work.conversation, ticket_id=ticket.id)
         work.keep(replace(ticket, language=language, status=step.state, updated_at=now()))
-        work.add(customer_turn)
+        for each in events:
+            work.add(_customer_turn(each))
         try:
             if Step.RELAY_TO_AGENT in step.effects:
                 assert work.ticket is not None
@@ -252,7 +279,9 @@ class Engine:
                 text = self._catalog.text(language, "text-only")
                 work.say(text, role=Role.SYSTEM, meta={"handler": "text_only"})
                 return
-            await self._bot_answers(work, event)
+            await self._bot_answers(work, event, newer)
+        except Superseded:
+            raise  # nothing was committed: the turn is decided again, with more
         except Exception:
             log.exception("turn failed on ticket %s", ticket.id)
             self._recover(work)
@@ -277,9 +306,13 @@ class Engine:
             language=language,
         )
 
-    async def _bot_answers(self, work: _Work, event: Inbound) -> None:
+    async def _bot_answers(
+        self, work: _Work, event: Inbound, newer: asyncio.Event | None = None
+    ) -> None:
         ticket = work.ticket
         assert ticket is not None
+        if newer is not None and newer.is_set():
+            raise Superseded(ticket.conversation_id)
         # Only a model reads earlier turns: skip the store round trip offline.
         history = (
             await self._store.transcript(
@@ -298,6 +331,10 @@ class Engine:
             plan = await self._brain.plan(ticket, event.text, history)
         customer = work.turns[ticket.id]
         position = len(customer) - 1
+        if plan.pieces is not None and newer is not None and plan.meta.get("handler") in _MODELS:
+            # A model's answer takes seconds and may be made stale by the next message;
+            # an offline answer is instant and stays right for the question it answers.
+            plan.pieces = _until_newer(plan, plan.pieces, newer)
         if plan.text is not None or plan.pieces is not None:
             await self._say_plan(work, plan)
         customer[position] = _with_record(customer[position], plan)
@@ -572,6 +609,22 @@ class Engine:
         work.say(text, role=Role.SYSTEM, meta={"handler": "fallback"})
         if ticket.status is State.BOT:
             self._hand_off(work, reason)
+
+
+async def _until_newer(
+    plan: Plan, pieces: AsyncIterator[str], newer: asyncio.Event
+) -> AsyncIterator[str]:
+    """The answer's pieces until a newer message arrives: then the answer gives way,
+    unless it has acted already (a tool ran), since deciding again would act twice."""
+    try:
+        async for piece in pieces:
+            if newer.is_set() and not plan.meta.get("tools_called"):
+                raise Superseded("a newer message arrived while answering")
+            yield piece
+    finally:
+        if isinstance(pieces, AsyncGenerator):
+            # Ends the model's stream now, not whenever the generator is collected.
+            await pieces.aclose()
 
 
 def _customer_turn(event: Inbound) -> Turn:

@@ -264,11 +264,8 @@ async def _run_case(runtime: Any, channel: EvalChannel, case: Case, index: int) 
     for number, text in enumerate(case.turns):
         heard_before = len(channel.heard[cid])
         started = time.perf_counter()
-        await runtime.engine.process(
-            Entry.message(
-                Inbound(address, text, message_id=f"{cid}:{number}", locale=case.language_hint)
-            )
-        )
+        message = Inbound(address, text, message_id=f"{cid}:{number}", locale=case.language_hint)
+        await runtime.engine.process([Entry.message(message)])
     turn_ms = (time.perf_counter() - started) * 1000
     last = channel.heard[cid][heard_before:]
     firsts = [h.first_piece_at for h in last if h.first_piece_at is not None]

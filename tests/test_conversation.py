@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from channels.webchat import address_for
 from tests.conftest import ADMIN_TOKEN, Customer, make_settings
 
 AppClient = Callable[..., Any]
@@ -165,6 +166,8 @@ async def test_turns_of_one_conversation_never_interleave(
     customer = Customer(client)
     await customer.connect()
     await customer.send("how long does shipping take?")
+    while (await customer.receive())["type"] != "delta":
+        pass  # the first answer is on its way when the second question comes
     await customer.send("what is your return policy?")
     await customer.next_answer()
     await customer.next_answer()
@@ -315,3 +318,26 @@ async def test_an_article_only_in_another_language_is_given_with_a_note(
     assert answer.text.startswith("Esta respuesta solo está disponible en inglés:")
     assert "every dollar spent earns one Bramblepoint" in answer.text
     assert answer.source == "What are Bramblepoints?"
+
+
+async def test_messages_sent_while_an_answer_is_given_are_answered_together(
+    app_client: AppClient,
+) -> None:
+    client, runtime = await app_client(make_settings(STREAM_CHUNK_DELAY_MS="40"))
+    customer = Customer(client)
+    await customer.connect()
+    await customer.send("how long does shipping take?")
+    while (await customer.receive())["type"] != "delta":
+        pass  # the first answer is on its way
+    await customer.send("hello?")
+    await customer.send("what is your return policy?")
+
+    first = await customer.next_answer()
+    second = await customer.next_answer()
+    assert "business days" in first.text
+    assert "30 days" in second.text
+    assert await customer.quiet() == []  # the two later messages got one answer
+    snapshot = await runtime.store.load(address_for(customer.session or "").conversation_id)
+    assert snapshot.ticket is not None
+    turns = await runtime.store.transcript(snapshot.ticket.id)
+    assert [t.role.value for t in turns] == ["customer", "bot", "customer", "customer", "bot"]

@@ -8,7 +8,7 @@ ends in the dead letters, from where it can be sent through again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.errors import InboxFull, InboxUnavailable
 from bot.events import Entry
-from bot.inbox import Inbox
+from bot.inbox import Inbox, Superseded
 from bot.inbox.memory import MemoryInbox
 from bot.inbox.streams import StreamInbox
 from bot.model import Address, Inbound
@@ -29,24 +29,35 @@ def entry(who: str, text: str, message_id: str | None = None) -> Entry:
 class Recorder:
     """A handler that records what it processed, in order, and fails where told."""
 
-    def __init__(self, *, slow: str | None = None, failing: str | None = None) -> None:
+    def __init__(
+        self, *, slow: str | None = None, failing: str | None = None, yields: bool = False
+    ) -> None:
         self.started: list[str] = []
         self.seen: list[str] = []
+        self.batches: list[list[str]] = []
         self.abandoned: list[str] = []
         self.release = asyncio.Event()
         self._changed = asyncio.Event()
         self._slow = slow
         self._failing = failing
+        self._yields = yields  # gives way to a newer message, as the engine's answers do
 
-    async def process(self, item: Entry) -> object:
-        assert isinstance(item.payload, Inbound)
-        text = item.payload.text
-        self._note(self.started, text)
-        if text == self._slow:
+    async def process(self, items: Sequence[Entry], newer: asyncio.Event | None = None) -> object:
+        texts = [item.payload.text for item in items if isinstance(item.payload, Inbound)]
+        for text in texts:
+            self._note(self.started, text)
+        if self._slow in texts:
+            if self._yields and newer is not None:
+                await newer.wait()
+                self._yields = False  # once: the second answer goes through
+                self.release.set()
+                raise Superseded("a newer message")
             await self.release.wait()
-        if text == self._failing:
+        if self._failing in texts:
             raise RuntimeError("a bug")
-        self._note(self.seen, text)
+        self.batches.append(texts)
+        for text in texts:
+            self._note(self.seen, text)
         return None
 
     def _note(self, where: list[str], text: str) -> None:
@@ -112,6 +123,35 @@ async def test_one_conversation_in_arrival_order(make_inbox: Callable[..., Inbox
     assert handler.seen == ["b", "1", "2", "3"]
 
 
+async def test_messages_that_wait_together_are_one_batch(
+    make_inbox: Callable[..., Inbox],
+) -> None:
+    handler = Recorder(slow="1")
+    inbox = make_inbox()
+    inbox.start(handler)
+    await inbox.submit(entry("alice", "1"))
+    await handler.until(lambda: handler.started == ["1"])
+    await inbox.submit(entry("alice", "2"))
+    await inbox.submit(entry("alice", "3"))
+    handler.release.set()
+    await inbox.join()
+    assert handler.batches == [["1"], ["2", "3"]]
+
+
+async def test_an_answer_superseded_by_a_newer_message_is_given_again_with_it(
+    make_inbox: Callable[..., Inbox],
+) -> None:
+    handler = Recorder(slow="1", yields=True)
+    inbox = make_inbox()
+    inbox.start(handler)
+    await inbox.submit(entry("alice", "1"))
+    await handler.until(lambda: handler.started == ["1"])
+    await inbox.submit(entry("alice", "2"))
+    await inbox.join()
+    # The first answer gave way; the two messages were answered as one turn, once.
+    assert handler.batches == [["1", "2"]]
+
+
 async def test_a_redelivered_entry_is_taken_once(make_inbox: Callable[..., Inbox]) -> None:
     handler = Recorder()
     inbox = make_inbox()
@@ -154,6 +194,7 @@ async def test_the_memory_inbox_gives_up_on_a_failure_and_goes_on() -> None:
     inbox = MemoryInbox(max_pending=10, concurrency=2)
     inbox.start(handler)
     await inbox.submit(entry("alice", "boom"))
+    await inbox.join()
     await inbox.submit(entry("alice", "after"))
     await inbox.join()
     assert (handler.seen, handler.abandoned) == (["after"], ["boom"])
@@ -167,7 +208,7 @@ async def test_entries_a_dead_worker_read_are_taken_over(
     first.start(stuck)
     for text in "123":
         await first.submit(entry("alice", text))
-    await stuck.until(lambda: stuck.started == ["1"])  # read, and stuck on the first
+    await stuck.until(lambda: "1" in stuck.started)  # read, and stuck answering
     # The worker dies: its tasks stop, nothing is acknowledged, its lease runs out.
     for task in first._tasks + list(first._workers.values()):
         task.cancel()
@@ -186,6 +227,7 @@ async def test_an_entry_failing_every_attempt_goes_to_the_dead_letters(
     handler = Recorder(failing="boom")
     inbox.start(handler)
     await inbox.submit(entry("alice", "boom"))
+    await inbox.join()
     await inbox.submit(entry("alice", "after"))
     await inbox.join()
     assert (handler.seen, handler.abandoned) == (["after"], ["boom"])

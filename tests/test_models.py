@@ -392,3 +392,33 @@ async def _ticket(runtime: Any, customer: Customer) -> dict[str, Any]:
 def _last_customer_turn(data: dict[str, Any]) -> dict[str, Any]:
     turns: list[dict[str, Any]] = data["transcript"]
     return next(t for t in reversed(turns) if t["role"] == "customer")
+
+
+async def test_a_message_during_a_models_answer_makes_it_give_way(
+    app_client: AppClient, fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    # The first answer streams slowly; the customer adds to the question meanwhile.
+    slow = Step(text="Returns are accepted for thirty days after delivery.", token_interval=0.2)
+    fake.script("commodity-1", slow, Step(text="Yes: 30 days, also for sale items. [T-X]"))
+    # Generous timeouts: the first call also imports litellm, which takes seconds.
+    env = model_env(
+        fake, tmp_path, LLM_FIRST_TOKEN_TIMEOUT_SECONDS="20", LLM_TOTAL_TIMEOUT_SECONDS="30"
+    )
+    client, runtime = await app_client(make_settings(**env))
+    customer = Customer(client)
+    await customer.connect()
+    await customer.send(CONFIDENT_FAQ)
+    while (await customer.receive())["type"] != "delta":
+        pass  # the model is answering
+    await customer.send("and for items bought on sale?")
+
+    answer = await customer.next_answer()
+    assert answer.text == "Yes: 30 days, also for sale items. [T-X]"
+    assert await customer.quiet() == []  # one answer for both messages, nothing after it
+    # The second request had both messages; the stale first answer was not kept.
+    asked = fake.chat_requests("commodity-1")[-1]["messages"][-1]["content"]
+    assert CONFIDENT_FAQ in asked
+    assert "bought on sale" in asked
+    turns = (await _ticket(runtime, customer))["transcript"]
+    assert [t["role"] for t in turns] == ["customer", "customer", "bot"]
+    assert turns[-1]["text"] == answer.text

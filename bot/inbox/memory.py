@@ -1,7 +1,8 @@
 """The embedded inbox: per-conversation queues in this process.
 
-One conversation's entries are handled in arrival order, one at a time, while
-different conversations run concurrently (up to `WORKER_CONCURRENCY`). Nothing
+One conversation's entries are handled in arrival order, one turn at a time (a run
+of text messages is one turn), while different conversations run concurrently (up
+to `WORKER_CONCURRENCY`). Nothing
 outlives the process: this is the inbox of `switchboard serve` without Redis, where
 nothing else outlives it either. An entry id seen within `dedupe_ttl` seconds is
 recognised as a provider's retry. A handler that fails is not retried here (there
@@ -17,7 +18,7 @@ from collections import deque
 
 from bot.errors import InboxFull
 from bot.events import Entry
-from bot.inbox import Handler, Inbox
+from bot.inbox import Handler, Inbox, Superseded, batch, joinable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class MemoryInbox(Inbox):
         self._seen: dict[str, float] = {}
         self._queues: dict[str, deque[Entry]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
+        self._newer: dict[str, asyncio.Event] = {}  # conversations being answered now
         self._handler: Handler | None = None
         self._pending = 0
         self._idle = asyncio.Event()
@@ -56,6 +58,8 @@ class MemoryInbox(Inbox):
         self._queues.setdefault(key, deque()).append(entry)
         self._pending += 1
         self._idle.clear()
+        if key in self._newer and joinable(entry):
+            self._newer[key].set()
         self._wake(key)
         return True
 
@@ -73,20 +77,25 @@ class MemoryInbox(Inbox):
         queue = self._queues[key]
         try:
             while queue:
-                entry = queue[0]
+                entries = [queue[i] for i in range(batch(queue))]
+                newer = self._newer[key] = asyncio.Event()
                 try:
                     async with self._slots:
-                        await self._handler.process(entry)
+                        await self._handler.process(entries, newer)
+                except Superseded:
+                    continue  # answered again, with what came meanwhile
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("entry %s of %s failed", entry.id, key)
-                    await self._handler.abandon(entry)
+                    log.exception("entry %s of %s failed", entries[0].id, key)
+                    await self._handler.abandon(entries[0])
                 finally:
+                    del self._newer[key]
+                for _ in entries:
                     queue.popleft()
-                    self._pending -= 1
-                    if not self._pending:
-                        self._idle.set()
+                self._pending -= len(entries)
+                if not self._pending:
+                    self._idle.set()
         finally:
             del self._queues[key]
             del self._workers[key]

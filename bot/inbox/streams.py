@@ -51,7 +51,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from bot.errors import InboxFull, InboxUnavailable
 from bot.events import Entry
-from bot.inbox import Handler, Inbox
+from bot.inbox import Handler, Inbox, Superseded, batch, joinable
 from bot.store.redis_store import Client
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,18 @@ class DeadLetter:
     reason: str
     attempts: int
     entry: str
+
+
+def _batch(queue: Sequence[Journaled]) -> list[Journaled]:
+    """The entries at the head of a conversation's queue that make one turn."""
+    readable = []
+    for item in queue:
+        if item.entry is None:
+            break
+        readable.append(item.entry)
+    if not readable:
+        return [queue[0]]
+    return list(queue)[: batch(readable)]
 
 
 async def _finish(tasks: Iterable[asyncio.Task[None]], wait: float) -> None:
@@ -173,6 +185,7 @@ class StreamInbox(Inbox):
         self._leaving: set[int] = set()  # being given back: read no more from them
         self._queues: dict[str, deque[Journaled]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
+        self._newer: dict[str, asyncio.Event] = {}  # conversations being answered now
         self._in_hand: dict[int, int] = {}
         self._pending = 0
         self._idle = asyncio.Event()
@@ -386,16 +399,23 @@ class StreamInbox(Inbox):
             self._in_hand[partition] = self._in_hand.get(partition, 0) + 1
             self._pending += 1
             self._idle.clear()
+            if key in self._newer and entry is not None and joinable(entry):
+                self._newer[key].set()
             if key not in self._workers:
                 self._workers[key] = asyncio.create_task(self._work(key), name=f"inbox:{key}")
 
     async def _work(self, key: str) -> None:
         try:
             while queue := self._queues.get(key):
-                item = queue[0]
+                items = _batch(queue)
+                newer = self._newer[key] = asyncio.Event()
                 try:
-                    await self._handle(item)
+                    superseded = await self._handle(items, newer)
                 finally:
+                    self._newer.pop(key, None)
+                if superseded:
+                    continue  # decided again, with what came meanwhile
+                for item in items:
                     current = self._queues.get(key)
                     if current and current[0] is item:
                         current.popleft()
@@ -411,36 +431,45 @@ class StreamInbox(Inbox):
         if not self._pending:
             self._idle.set()
 
-    async def _handle(self, item: Journaled) -> None:
-        """Process one entry until it is done or dead; never lets an error out.
+    async def _handle(self, items: Sequence[Journaled], newer: asyncio.Event) -> bool:
+        """Process a batch until it is done or dead; never lets an error out. True when
+        a newer message superseded it before its commit (nothing is acknowledged then).
 
-        Every attempt is counted in Redis first, so an entry that kills its worker
-        (every time) still reaches the dead letters after `INBOX_MAX_ATTEMPTS`.
+        Every attempt is counted in Redis first (on the batch's first entry), so an
+        entry that kills its worker every time still reaches the dead letters after
+        `INBOX_MAX_ATTEMPTS`.
         """
         assert self._handler is not None
-        stream = self._keys.stream(item.partition)
+        head = items[0]
         attempts = 0
         while True:
             try:
-                attempts = int(await self._redis.hincrby(self._keys.tries, item.key, 1))
-                if item.entry is None:
-                    await self._bury(item, "not an entry", attempts)
-                    return
+                attempts = int(await self._redis.hincrby(self._keys.tries, head.key, 1))
+                if head.entry is None:
+                    await self._bury(head, "not an entry", attempts)
+                    return False
                 if attempts > self._max_attempts:
-                    await self._bury(item, "failed on every attempt", attempts - 1)
-                    await self._handler.abandon(item.entry)
-                    return
+                    for item in items:
+                        await self._bury(item, "failed on every attempt", attempts - 1)
+                    await self._handler.abandon(head.entry)
+                    return False
+                entries = [item.entry for item in items if item.entry is not None]
                 async with self._slots:
-                    await self._handler.process(item.entry)
-                await self._done(stream, item)
-                return
+                    await self._handler.process(entries, newer)
+                for item in items:
+                    await self._done(self._keys.stream(item.partition), item)
+                return False
+            except Superseded:
+                # Not a failure: the attempt does not count.
+                await self._redis.hincrby(self._keys.tries, head.key, -1)
+                return True
             except asyncio.CancelledError:
                 raise  # handed back: it stays pending for the next owner
             except Exception as exc:
                 log.warning(
                     "inbox: entry %s (%s) failed on attempt %d of %d: %s",
-                    item.stream_id,
-                    item.entry.conversation_id if item.entry else "?",
+                    head.stream_id,
+                    head.entry.conversation_id if head.entry else "?",
                     attempts,
                     self._max_attempts,
                     exc,

@@ -15,6 +15,7 @@ streaming once is not asked again by this process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -116,6 +117,12 @@ class SlackStreamer:
             await self._client.chat_postMessage(
                 channel=target.channel, thread_ts=target.thread_ts, text=full
             )
+        except Exception:
+            # The answer gave way (a newer message) or failed: end the stream where it
+            # stands rather than leave the customer a message that never finishes.
+            with contextlib.suppress(SlackApiError):
+                await self._client.chat_stopStream(channel=target.channel, ts=ts)
+            raise
 
     async def _post_and_update(
         self, target: Target, first: str, pieces: AsyncIterator[str]
