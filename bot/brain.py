@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 from bot.config import Settings
-from bot.flow import FlowContext, FlowResult, Policy, Registered, awaited_flow
+from bot.flow import FlowContext, FlowResult, Policy, Registered
 from bot.i18n import Catalog, fold
 from bot.killswitch import KillSwitch
 from bot.knowledge import Hit, KnowledgeBase
@@ -40,10 +40,10 @@ from bot.reply import paced
 from bot.router import Route
 from bot.routing import Decision, Router
 from bot.slots import extract
+from bot.statemachine import Pending
 
 log = logging.getLogger(__name__)
 
-AWAITING_HANDOFF_OFFER = "handoff_offer"
 
 # Which deterministic flow serves a fine intent when no reasoning model is set.
 FLOW_FOR_INTENT = {
@@ -64,16 +64,20 @@ class Plan:
     source: str | None = None
     handoff_reason: str | None = None
     remember: dict[str, str] = field(default_factory=dict)
-    awaiting: str | None = None
+    # What the answer leaves the conversation waiting for (the state machine's
+    # sub-state), and which flow asked when it is an answer to a question.
+    waits_for: Pending = Pending.NOTHING
+    asked_by: str | None = None
     answered: bool = True
     intent: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     usages: list[Usage] = field(default_factory=list)
     failure: ModelError | None = None
 
-    def absorb(self, result: FlowResult) -> None:
+    def absorb(self, intent: str, result: FlowResult) -> None:
         self.remember.update(result.remember)
-        self.awaiting = result.awaiting
+        self.waits_for = Pending.ANSWER if result.asks else Pending.NOTHING
+        self.asked_by = intent if result.asks else None
         self.answered = result.answered
         self.handoff_reason = self.handoff_reason or result.handoff_reason
 
@@ -123,12 +127,12 @@ class Brain:
             plan.meta["handler"] = "kill_switch"
             return plan
         remember = extract(text)
-        if ticket.awaiting == AWAITING_HANDOFF_OFFER:
+        if ticket.pending is Pending.PERSON_OFFER:
             if cat.is_only(lang, "match-yes", text):
                 return _handoff("the customer accepted the offer of a person")
             if cat.is_only(lang, "match-no", text):
                 return Plan(text=cat.text(lang, "handoff-declined"), meta={"handler": "canned"})
-        waiting_flow = awaited_flow(ticket.awaiting)
+        waiting_flow = ticket.pending_flow if ticket.pending is Pending.ANSWER else None
         if waiting_flow in self._flows:
             answer = await self._flow(waiting_flow, ticket, text, remember)
             if answer is not None:
@@ -222,7 +226,7 @@ class Brain:
         if result is None:
             return None
         plan = Plan(text=result.text, intent=intent, meta={"handler": f"flow:{intent}"})
-        plan.absorb(result)
+        plan.absorb(intent, result)
         return plan
 
     def _context(
@@ -236,7 +240,7 @@ class Brain:
             text=text,
             language=ticket.language,
             fields={**ticket.fields, **remember},
-            awaiting=ticket.awaiting,
+            asked_by=ticket.pending_flow if ticket.pending is Pending.ANSWER else None,
             catalog=self._catalog,
             orders=self._orders,
             policy=self._policy,
@@ -286,7 +290,7 @@ class Brain:
                 return None
             return Plan(
                 text=self._catalog.text(ticket.language, "kb-not-sure"),
-                awaiting=AWAITING_HANDOFF_OFFER,
+                waits_for=Pending.PERSON_OFFER,
                 answered=False,
                 meta={
                     "handler": "kb_unsure",
@@ -432,7 +436,7 @@ class Brain:
         plan.meta["tools_called"].append(name)
         if result is None:
             return {"result": "nothing to do"}
-        plan.absorb(result)
+        plan.absorb(name, result)
         plan.intent = name
         # The flow's own words go to the model too, so it can relay exact facts.
         return {"message_for_customer": result.text, **result.data}

@@ -58,7 +58,7 @@ from bot.outbox import Outbox
 from bot.rating import Rating, read_rating
 from bot.reply import Delivery, Reply
 from bot.statemachine import Effect as Step
-from bot.statemachine import Event, Rejected, State, Transition, transition
+from bot.statemachine import Event, Pending, Rejected, State, Transition, transition
 from bot.store import Snapshot, Store
 from bot.store.base import Change
 from bot.translate import Translator
@@ -66,7 +66,6 @@ from bot.translate import Translator
 log = logging.getLogger(__name__)
 
 SLA_QUEUE = "sla"
-AWAITING_RATING = "rating"
 _MODELS = frozenset({"commodity", "reasoning"})  # plans whose pieces a model generates
 
 _CUSTOMER_TEXTS = {
@@ -246,13 +245,12 @@ class Engine:
         work.conversation = replace(conversation, language=language, updated_at=now())
         customer_turn = _customer_turn(event)
         ticket = snapshot.ticket
-        if ticket is not None and ticket.awaiting == AWAITING_RATING and len(events) == 1:
+        if ticket is not None and ticket.pending is Pending.RATING and len(events) == 1:
             rating = self._rating(ticket, event, language)
             if rating is not None:
                 self._rated(work, ticket, customer_turn, rating)
                 return
-            # Not a rating: a new question, answered as one. The old ticket stops waiting.
-            ticket = work.keep(replace(ticket, awaiting=None))
+            # Not a rating: a new question, answered as one on a new ticket.
         if ticket is not None and self._idle(ticket, event):
             ticket = self._close_idle(work, ticket)
         state = ticket.status if ticket is not None else State.RESOLVED
@@ -265,7 +263,7 @@ class Engine:
                 Audit("ticket_opened", ticket.id, {"channel": event.address.channel})
             )
         work.conversation = replace(work.conversation, ticket_id=ticket.id)
-        work.keep(replace(ticket, language=language, status=step.state, updated_at=now()))
+        work.keep(replace(_moved(ticket, step), language=language, updated_at=now()))
         for each in events:
             work.add(_customer_turn(each))
         try:
@@ -296,7 +294,7 @@ class Engine:
             log.info("ticket %s: %s", ticket.id, step.reason)
             return ticket
         work.effects.append(Audit("ticket_closed", ticket.id, {"reason": "idle"}))
-        return work.keep(replace(ticket, status=step.state, updated_at=now()))
+        return work.keep(replace(_moved(ticket, step), updated_at=now()))
 
     def _open_ticket(self, conversation: Conversation, language: str) -> Ticket:
         return Ticket(
@@ -340,11 +338,15 @@ class Engine:
         customer[position] = _with_record(customer[position], plan)
         unresolved = 0 if plan.answered else ticket.unresolved_turns + 1
         fields = {**ticket.fields, **plan.remember}
+        waits = _ASKING.get(plan.waits_for, Event.BOT_ANSWERED)
+        step = transition(ticket.status, waits, ticket.pending)
+        if isinstance(step, Transition):
+            ticket = _moved(ticket, step)
         work.keep(
             replace(
                 ticket,
+                pending_flow=plan.asked_by if ticket.pending is Pending.ANSWER else None,
                 fields={key: value for key, value in fields.items() if value},
-                awaiting=plan.awaiting,
                 intent=plan.intent or ticket.intent,
                 unresolved_turns=unresolved,
                 cost_usd=ticket.cost_usd + sum(u.cost_usd for u in plan.usages),
@@ -391,11 +393,7 @@ class Engine:
         if isinstance(step, Rejected):
             log.warning("ticket %s: %s", ticket.id, step.reason)
             return
-        ticket = work.keep(
-            replace(
-                ticket, status=step.state, handoff_reason=reason, awaiting=None, updated_at=now()
-            )
-        )
+        ticket = work.keep(replace(_moved(ticket, step), handoff_reason=reason, updated_at=now()))
         work.effects.append(Audit("handoff", ticket.id, {"reason": reason}))
         for effect in step.effects:
             if effect is Step.TELL_HANDOFF:
@@ -462,13 +460,11 @@ class Engine:
         if isinstance(step, Rejected):
             log.info("ticket %s: agent %s: %s", ticket.id, agent.id, step.reason)
             return self._refused(work, ticket, action, step.reason, step)
-        ticket = replace(ticket, status=step.state, updated_at=now())
+        ticket = replace(_moved(ticket, step), updated_at=now())
         if event is Event.AGENT_CLAIM:
             ticket = replace(ticket, agent=agent.id, agent_name=agent.name)
         if step.state is State.BOT:
-            ticket = replace(
-                ticket, unresolved_turns=0, awaiting=None, agent=None, agent_name=None
-            )
+            ticket = replace(ticket, unresolved_turns=0, agent=None, agent_name=None)
         work.keep(ticket)
         for effect in step.effects:
             key = _CUSTOMER_TEXTS.get(effect)
@@ -478,11 +474,10 @@ class Engine:
                 )
             elif effect is Step.STOP_SLA_TIMER:
                 work.effects.append(Disarm(SLA_QUEUE, ticket.id))
-            elif effect is Step.CLOSE_TICKET:
+            elif effect is Step.ASK_RATING:
                 # Asked once, right after the resolution; the answer is read by `_rating`.
                 ask = self._catalog.text(ticket.language, "rating-ask")
                 work.say(ask, role=Role.SYSTEM, meta={"handler": "rating"})
-                work.keep(replace(ticket, awaiting=AWAITING_RATING))
         work.effects += [
             Audit(str(event), ticket.id, {"agent": agent.id, "state": step.state.value}),
             ShowState(ticket.address, step.state),
@@ -537,7 +532,7 @@ class Engine:
         if isinstance(step, Rejected):
             log.info("ticket %s: %s", ticket.id, step.reason)
             return
-        work.keep(replace(ticket, status=step.state))
+        work.keep(_moved(ticket, step))
         for effect in step.effects:
             if effect is Step.TELL_SLA_MISSED:
                 text = self._catalog.text(ticket.language, "handoff-sla-missed", ticket=ticket.id)
@@ -571,15 +566,20 @@ class Engine:
         return read_rating(event.text, self._catalog.phrases(language, "match-rating-words"))
 
     def _rated(self, work: _Work, ticket: Ticket, turn: Turn, rating: Rating) -> None:
+        step = transition(ticket.status, Event.RATED, ticket.pending)
+        if isinstance(step, Rejected):
+            log.info("ticket %s: %s", ticket.id, step.reason)
+            return
         fields = dict(ticket.fields)
         if rating.comment:
             fields["rating_comment"] = rating.comment
         rated = work.keep(
-            replace(ticket, rating=rating.score, awaiting=None, fields=fields, updated_at=now())
+            replace(_moved(ticket, step), rating=rating.score, fields=fields, updated_at=now())
         )
         work.conversation = replace(work.conversation, ticket_id=rated.id)
         work.add(replace(turn, meta={**turn.meta, "rating": rating.score}))
-        work.say(self._catalog.text(rated.language, "rating-thanks"), role=Role.SYSTEM)
+        if Step.THANK_FOR_RATING in step.effects:
+            work.say(self._catalog.text(rated.language, "rating-thanks"), role=Role.SYSTEM)
         work.effects += [
             Audit("rated", ticket.id, {"score": rating.score}),
             DeskChanged(rated.id, RATED, None),
@@ -625,6 +625,18 @@ async def _until_newer(
         if isinstance(pieces, AsyncGenerator):
             # Ends the model's stream now, not whenever the generator is collected.
             await pieces.aclose()
+
+
+# The event that records what an answer leaves the conversation waiting for.
+_ASKING = {Pending.ANSWER: Event.BOT_ASKED, Pending.PERSON_OFFER: Event.BOT_OFFERED_PERSON}
+
+
+def _moved(ticket: Ticket, step: Transition) -> Ticket:
+    """The ticket in the state and sub-state `step` leads to."""
+    if step.pending is None:
+        return replace(ticket, status=step.state)
+    flow = ticket.pending_flow if step.pending is Pending.ANSWER else None
+    return replace(ticket, status=step.state, pending=step.pending, pending_flow=flow)
 
 
 def _customer_turn(event: Inbound) -> Turn:

@@ -35,7 +35,7 @@ class FlowContext:
     text: str
     language: str
     fields: Mapping[str, str]
-    awaiting: str | None
+    asked_by: str | None  # the flow whose question the customer is answering, if any
     catalog: Catalog
     orders: OrdersBackend
     policy: Policy
@@ -53,7 +53,7 @@ class FlowContext:
 class FlowResult:
     text: str
     remember: Mapping[str, str] = field(default_factory=dict)
-    awaiting: str | None = None  # set to `awaiting(intent)` to get the next message
+    asks: bool = False  # the flow asked the customer something: the next message is for it
     handoff_reason: str | None = None  # set when a person must take over
     answered: bool = True  # False when the flow could not help (counts as unresolved)
     data: Mapping[str, Any] = field(default_factory=dict)  # facts for a model's tool result
@@ -86,14 +86,3 @@ class Registered:
                 "parameters": dict(self.tool.parameters),
             },
         }
-
-
-def awaiting(intent: str) -> str:
-    """The `awaiting` marker that sends the customer's next message to this flow."""
-    return f"flow:{intent}"
-
-
-def awaited_flow(marker: str | None) -> str | None:
-    if marker and marker.startswith("flow:"):
-        return marker.removeprefix("flow:")
-    return None

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.statemachine import State
+from bot.statemachine import Pending, State
 
 
 def now() -> datetime:
@@ -110,8 +110,9 @@ class Ticket:
     """One customer issue. A conversation holds many tickets over time, one open at once.
 
     `fields` is the ticket's memory that flows fill (order number, email ...);
-    `awaiting` names what the bot asked for and expects next (an order number,
-    a yes to "shall I get a person?", a rating), so a short answer is read in context.
+    `pending` is the state machine's sub-state: what the bot asked for and expects
+    next (an answer to a flow's question, `pending_flow` naming the flow; a yes to
+    "shall I get a person?"; a rating), so a short answer is read in context.
     `agent` is the one person who owns the ticket while it is WITH_AGENT;
     `desk_ref` is where the agents discuss it (a Slack thread).
     """
@@ -123,7 +124,8 @@ class Ticket:
     status: State = State.BOT
     intent: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
-    awaiting: str | None = None
+    pending: Pending = Pending.NOTHING
+    pending_flow: str | None = None
     unresolved_turns: int = 0
     handoff_reason: str | None = None
     cost_usd: float = 0.0
@@ -146,7 +148,8 @@ class Ticket:
             "status": self.status.value,
             "intent": self.intent,
             "fields": dict(self.fields),
-            "awaiting": self.awaiting,
+            "pending": self.pending.value,
+            "pending_flow": self.pending_flow,
             "unresolved_turns": self.unresolved_turns,
             "handoff_reason": self.handoff_reason,
             "cost_usd": self.cost_usd,
@@ -170,7 +173,8 @@ class Ticket:
             status=State(data["status"]),
             intent=data.get("intent"),
             fields=data.get("fields") or {},
-            awaiting=data.get("awaiting"),
+            pending=Pending(data.get("pending", Pending.NOTHING)),
+            pending_flow=data.get("pending_flow"),
             unresolved_turns=data.get("unresolved_turns", 0),
             handoff_reason=data.get("handoff_reason"),
             cost_usd=data.get("cost_usd", 0.0),

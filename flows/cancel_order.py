@@ -7,7 +7,7 @@ tool can only ever get the question asked: it cannot confirm for the customer.
 
 from __future__ import annotations
 
-from bot.flow import FlowContext, FlowResult, Tool, awaited_flow, awaiting
+from bot.flow import FlowContext, FlowResult, Tool
 from bot.orders import Order, OrdersError, OrderStatus
 from flows import register
 from flows.lookup import ORDER_PARAMETERS, find_order
@@ -25,7 +25,7 @@ TOOL = Tool(
 @register(INTENT, tool=TOOL)
 async def cancel_order(ctx: FlowContext) -> FlowResult | None:
     pending = ctx.fields.get("cancel_pending")
-    if pending and awaited_flow(ctx.awaiting) == INTENT and not ctx.from_model:
+    if pending and ctx.asked_by == INTENT and not ctx.from_model:
         return await _confirm(ctx, pending)
     found = await find_order(ctx, INTENT)
     if not isinstance(found, Order):
@@ -40,7 +40,7 @@ async def cancel_order(ctx: FlowContext) -> FlowResult | None:
     return FlowResult(
         ctx.say("cancel-confirm", order=order.number),
         {"order_number": order.number, "cancel_pending": order.number},
-        awaiting=awaiting(INTENT),
+        asks=True,
         data={**order.facts(), "cancellable": True, "waiting_for": "customer confirmation"},
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.flow import FlowContext, FlowResult, awaited_flow, awaiting
+from bot.flow import FlowContext, FlowResult
 from bot.orders import Order
 from bot.slots import extract
 
@@ -32,16 +32,14 @@ async def find_order(ctx: FlowContext, intent: str) -> Order | FlowResult | None
     """
     number = order_number(ctx)
     if number is None:
-        if awaited_flow(ctx.awaiting) == intent and not ctx.from_model:
+        if ctx.asked_by == intent and not ctx.from_model:
             return None
-        return FlowResult(
-            ctx.say("order-ask-number"), awaiting=awaiting(intent), data={"needs": "order_number"}
-        )
+        return FlowResult(ctx.say("order-ask-number"), asks=True, data={"needs": "order_number"})
     order = await ctx.orders.get(number)
     if order is None:
         return FlowResult(
             ctx.say("order-not-found", order=number),
-            awaiting=awaiting(intent),
+            asks=True,
             answered=False,
             data={"found": False, "order_number": number},
         )
