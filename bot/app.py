@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from bot.brain import Brain
 from bot.briefing import Briefer
 from bot.config import Settings
 from bot.engine import Engine
-from bot.errors import InboxUnavailable
+from bot.errors import InboxUnavailable, StoreError
 from bot.events import Entry
 from bot.fanout import Fanout, LocalFanout
 from bot.handoff import Desks, RecordingDesk
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from bot.inbox.streams import StreamInbox
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Webhooks and socket frames are small; anything near this is abuse.
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -249,7 +251,7 @@ def create_app(
         )
     )
 
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[_store_outage])
     app[RUNTIME] = runtime
     app[CHANNELS] = channels
     admin.add_routes(
@@ -300,6 +302,25 @@ def create_app(
 
     app.cleanup_ctx.append(lifetime)
     return app
+
+
+@web.middleware
+async def _store_outage(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request that needed the store while it was away is answered 503, not 500: for a
+    webhook, that is "nothing was taken, send it again" (Slack, Telegram and Twilio with
+    its retry override do), and an operator's tool may simply try later."""
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisSlow
+
+    try:
+        return await handler(request)
+    except (StoreError, InboxUnavailable, RedisDown, RedisSlow) as exc:
+        log.warning("%s %s: the store is unavailable: %s", request.method, request.path, exc)
+        return web.json_response(
+            {"error": "temporarily unavailable, try again shortly"},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
 
 
 def _add_provider_channels(

@@ -476,8 +476,9 @@ async def test_agents_and_customers_read_each_other_in_their_own_language(
             COMMODITY_MODEL="openai/commodity-1",
             COMMODITY_API_BASE=model.base_url,
             COMMODITY_API_KEY=model.api_key,
-            LLM_FIRST_TOKEN_TIMEOUT_SECONDS="2",
-            LLM_TOTAL_TIMEOUT_SECONDS="5",
+            # Generous: the first call also imports litellm, which takes seconds.
+            LLM_FIRST_TOKEN_TIMEOUT_SECONDS="20",
+            LLM_TOTAL_TIMEOUT_SECONDS="30",
         )
         client, runtime = await start(app_client, settings)
         workspace = Workspace(client, slack)

@@ -174,11 +174,15 @@ class Slack(Channel):
         await ack()
 
     async def _journal(self, work: Awaitable[None], context: dict[str, Any]) -> bool:
-        """Run a listener's journaling; remember in the request when it was not taken."""
+        """Run a listener's journaling; remember in the request when it was not taken, so
+        Slack hears 503 and sends the event again instead of it being lost."""
         try:
             await self._tracked(work)
-        except InboxUnavailable as exc:
-            log.warning("slack: event not journaled: %s", exc)
+        except Exception as exc:
+            if isinstance(exc, InboxUnavailable):
+                log.warning("slack: event not journaled: %s", exc)
+            else:
+                log.exception("slack: an event could not be taken")
             outcome = context.get(_NOT_TAKEN)
             if isinstance(outcome, dict):
                 outcome["error"] = str(exc)
@@ -220,10 +224,6 @@ class Slack(Channel):
             self._running.add(task)
         try:
             await work
-        except InboxUnavailable:
-            raise
-        except Exception:
-            log.exception("slack: handling an event failed")
         finally:
             if task is not None:
                 self._running.discard(task)
