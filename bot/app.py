@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot import admin
 from bot.audit import Audit
@@ -195,12 +196,12 @@ def assemble(
 
 def _transport(settings: Settings, store: Store) -> tuple[Inbox, Fanout]:
     """Redis Streams and pub/sub beside a Redis store; in this process otherwise."""
-    from bot.store.redis_store import RedisStore
+    if store.kind == "redis":  # redis is imported only when it is used
+        from bot.redis_fanout import RedisFanout
+        from bot.store.redis_store import RedisStore
 
-    if isinstance(store, RedisStore):
-        from bot.fanout import RedisFanout
-
-        return stream_inbox(settings, store), RedisFanout(store.client, store.prefix)
+        if isinstance(store, RedisStore):
+            return stream_inbox(settings, store), RedisFanout(store.client, store.prefix)
     memory = MemoryInbox(
         max_pending=settings.inbox_max_pending,
         concurrency=settings.worker_concurrency,
@@ -251,7 +252,9 @@ def create_app(
         )
     )
 
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[_store_outage])
+    app = web.Application(
+        client_max_size=MAX_REQUEST_BYTES, middlewares=[_store_outage(runtime.store)]
+    )
     app[RUNTIME] = runtime
     app[CHANNELS] = channels
     admin.add_routes(
@@ -304,23 +307,30 @@ def create_app(
     return app
 
 
-@web.middleware
-async def _store_outage(request: web.Request, handler: Handler) -> web.StreamResponse:
+def _store_outage(store: Store) -> Middleware:
     """A request that needed the store while it was away is answered 503, not 500: for a
     webhook, that is "nothing was taken, send it again" (Slack, Telegram and Twilio with
     its retry override do), and an operator's tool may simply try later."""
-    from redis.exceptions import ConnectionError as RedisDown
-    from redis.exceptions import TimeoutError as RedisSlow
+    outages: tuple[type[Exception], ...] = (StoreError, InboxUnavailable)
+    if store.kind == "redis":  # redis is imported only when it is used
+        from redis.exceptions import ConnectionError as RedisDown
+        from redis.exceptions import TimeoutError as RedisSlow
 
-    try:
-        return await handler(request)
-    except (StoreError, InboxUnavailable, RedisDown, RedisSlow) as exc:
-        log.warning("%s %s: the store is unavailable: %s", request.method, request.path, exc)
-        return web.json_response(
-            {"error": "temporarily unavailable, try again shortly"},
-            status=503,
-            headers={"Retry-After": "5"},
-        )
+        outages += (RedisDown, RedisSlow)
+
+    @web.middleware
+    async def refuse(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except outages as exc:
+            log.warning("%s %s: the store is unavailable: %s", request.method, request.path, exc)
+            return web.json_response(
+                {"error": "temporarily unavailable, try again shortly"},
+                status=503,
+                headers={"Retry-After": "5"},
+            )
+
+    return refuse
 
 
 def _add_provider_channels(
