@@ -108,9 +108,15 @@ class _Work:
         self.ticket = ticket
         return ticket
 
+    @property
+    def current(self) -> Ticket:
+        """The ticket this decision is about; deciding starts by keeping or finding one."""
+        if self.ticket is None:
+            raise RuntimeError(f"entry {self.entry.id}: no ticket kept yet")
+        return self.ticket
+
     def add(self, turn: Turn) -> None:
-        assert self.ticket is not None
-        self.turns.setdefault(self.ticket.id, []).append(turn)
+        self.turns.setdefault(self.current.id, []).append(turn)
 
     def reply_id(self) -> str:
         """The same ids on every attempt at this entry, so a channel that showed part of
@@ -122,10 +128,9 @@ class _Work:
     def say(
         self, text: str, *, role: Role = Role.BOT, meta: Mapping[str, Any] | None = None
     ) -> None:
-        assert self.ticket is not None
         message = Message(self.reply_id(), text, role)
         self.add(Turn(role, text, id=message.id, meta=dict(meta or {})))
-        self.effects.append(Say(self.ticket.address, message))
+        self.effects.append(Say(self.current.address, message))
 
     def change(self, entries: Sequence[str]) -> Change:
         return Change(
@@ -268,10 +273,10 @@ class Engine:
             work.add(_customer_turn(each))
         try:
             if Step.RELAY_TO_AGENT in step.effects:
-                assert work.ticket is not None
-                shown = await self._for_agent(work.ticket, customer_turn)
-                work.turns[work.ticket.id][-1] = shown
-                work.effects.append(Relay(work.ticket.id, shown))
+                current = work.current
+                shown = await self._for_agent(current, customer_turn)
+                work.turns[current.id][-1] = shown
+                work.effects.append(Relay(current.id, shown))
                 return
             if event.media and not event.text:
                 text = self._catalog.text(language, "text-only")
@@ -307,8 +312,7 @@ class Engine:
     async def _bot_answers(
         self, work: _Work, event: Inbound, newer: asyncio.Event | None = None
     ) -> None:
-        ticket = work.ticket
-        assert ticket is not None
+        ticket = work.current
         if newer is not None and newer.is_set():
             raise Superseded(ticket.conversation_id)
         # Only a model reads earlier turns: skip the store round trip offline.
@@ -364,8 +368,7 @@ class Engine:
             self._hand_off(work, plan.handoff_reason)
 
     async def _say_plan(self, work: _Work, plan: Plan) -> None:
-        assert work.ticket is not None
-        address = work.ticket.address
+        address = work.current.address
         reply_id = work.reply_id()
         if plan.pieces is not None:
             reply = Reply(plan.pieces, source=plan.source, id=reply_id)
@@ -387,8 +390,7 @@ class Engine:
     # -- handoff --------------------------------------------------------------
 
     def _hand_off(self, work: _Work, reason: str) -> None:
-        ticket = work.ticket
-        assert ticket is not None
+        ticket = work.current
         step = transition(ticket.status, Event.HANDOFF)
         if isinstance(step, Rejected):
             log.warning("ticket %s: %s", ticket.id, step.reason)
@@ -418,7 +420,8 @@ class Engine:
             work = _Work(entry, snapshot.conversation)
             self._delivery_failed(work, snapshot.ticket, payload.detail)
             return work, None
-        assert isinstance(payload, AgentAction | AgentReply | SlaDue)
+        if not isinstance(payload, AgentAction | AgentReply | SlaDue):
+            raise TypeError(f"entry {entry.id}: nothing decides a {type(payload).__name__}")
         ticket = await self._current(payload.ticket_id, snapshot)
         if ticket is None:
             log.info("entry %s: ticket %s has expired", entry.id, payload.ticket_id)
@@ -603,8 +606,7 @@ class Engine:
 
     def _recover(self, work: _Work, reason: str = "the bot failed while answering") -> None:
         """The turn failed after the ticket was loaded: apologise and get a person."""
-        ticket = work.ticket
-        assert ticket is not None
+        ticket = work.current
         text = self._catalog.text(ticket.language, "fallback-error", ticket=ticket.id)
         work.say(text, role=Role.SYSTEM, meta={"handler": "fallback"})
         if ticket.status is State.BOT:

@@ -73,7 +73,9 @@ class MemoryInbox(Inbox):
             self._workers[key] = asyncio.create_task(self._work(key), name=f"inbox:{key}")
 
     async def _work(self, key: str) -> None:
-        assert self._handler is not None
+        handler = self._handler
+        if handler is None:
+            raise RuntimeError("the inbox hands entries out only once started")
         queue = self._queues[key]
         try:
             while queue:
@@ -81,14 +83,14 @@ class MemoryInbox(Inbox):
                 newer = self._newer[key] = asyncio.Event()
                 try:
                     async with self._slots:
-                        await self._handler.process(entries, newer)
+                        await handler.process(entries, newer)
                 except Superseded:
                     continue  # answered again, with what came meanwhile
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("entry %s of %s failed", entries[0].id, key)
-                    await self._handler.abandon(entries[0])
+                    await handler.abandon(entries[0])
                 finally:
                     del self._newer[key]
                 for _ in entries:

@@ -439,7 +439,9 @@ class StreamInbox(Inbox):
         entry that kills its worker every time still reaches the dead letters after
         `INBOX_MAX_ATTEMPTS`.
         """
-        assert self._handler is not None
+        handler = self._handler
+        if handler is None:
+            raise RuntimeError("the inbox hands entries out only once started")
         head = items[0]
         attempts = 0
         while True:
@@ -451,11 +453,11 @@ class StreamInbox(Inbox):
                 if attempts > self._max_attempts:
                     for item in items:
                         await self._bury(item, "failed on every attempt", attempts - 1)
-                    await self._handler.abandon(head.entry)
+                    await handler.abandon(head.entry)
                     return False
                 entries = [item.entry for item in items if item.entry is not None]
                 async with self._slots:
-                    await self._handler.process(entries, newer)
+                    await handler.process(entries, newer)
                 for item in items:
                     await self._done(self._keys.stream(item.partition), item)
                 return False
