@@ -1,8 +1,8 @@
 # Two commands set up a fresh clone: `make run` and `make test`.
 # Both create .venv on first use and install the locked dependency tree into it
 # (requirements-dev.lock, every file checked against its hash); nothing is installed
-# outside this folder. `make lock` moves the locks to the newest releases that
-# pyproject.toml allows.
+# outside this folder. `make lock` brings the locks in line with pyproject.toml;
+# `make upgrade` moves them to the newest releases it allows.
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +13,7 @@ UV_VERSION := 0.13.9
 LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 	--generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test eval lint typecheck check bench lock clean
+.PHONY: run test eval lint typecheck check bench lock upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,13 +50,19 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.llm_stream
 	$(BIN)/python -m bench.slack_ack
 	$(BIN)/python -m bench.drill
+	$(BIN)/python -m bench.fuzz
 
 # The runtime lock first (production installs it through requirements.txt), then the
 # development lock on top of it, so both hold the same version of every shared package.
+# `make lock` follows pyproject.toml and keeps every other pin; `make upgrade` moves all
+# pins to the newest releases pyproject.toml allows.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
-	$(LOCK) --upgrade -o requirements.lock
-	$(LOCK) --upgrade --group dev -c requirements.lock -o requirements-dev.lock
+	$(LOCK) $(UPGRADE) -o requirements.lock
+	$(LOCK) $(UPGRADE) --group dev -c requirements.lock -o requirements-dev.lock
+
+upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -24,6 +24,7 @@ from bot.killswitch import KillSwitch
 from bot.outbox import UNDELIVERED_LOG
 from bot.statemachine import Event, Rejected, Transition
 from bot.store import Store
+from bot.web_input import json_of
 
 _ACTIONS = {
     "claim": Event.AGENT_CLAIM,
@@ -142,10 +143,7 @@ def add_routes(
         return web.json_response({"engaged": await killswitch.engaged()})
 
     async def killswitch_set(request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return _problem(400, 'send JSON: {"engaged": true} or {"engaged": false}')
+        body = await json_of(request)
         engaged = body.get("engaged") if isinstance(body, dict) else None
         if not isinstance(engaged, bool):
             return _problem(400, 'send JSON: {"engaged": true} or {"engaged": false}')

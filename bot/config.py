@@ -415,7 +415,9 @@ VARIABLES: tuple[Variable, ...] = (
         "MAX_MESSAGE_CHARS",
         "4000",
         _integer(100, 100_000),
-        "Longest customer message accepted; longer ones are refused with a clear error.",
+        "Longest customer message read, on every channel: a longer one is cut before "
+        "anything reads it and the customer is asked, in their language, to write less (the "
+        "web-chat widget refuses it with that message before it is sent).",
     ),
     Variable(
         "TICKET_IDLE_MINUTES",

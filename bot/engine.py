@@ -282,6 +282,11 @@ class Engine:
                 text = self._catalog.text(language, "text-only")
                 work.say(text, role=Role.SYSTEM, meta={"handler": "text_only"})
                 return
+            if event.too_long is not None:
+                limit = self._settings.max_message_chars
+                text = self._catalog.text(language, "message-too-long", limit=limit)
+                work.say(text, role=Role.SYSTEM, meta={"handler": "too_long"})
+                return
             await self._bot_answers(work, event, newer)
         except Superseded:
             raise  # nothing was committed: the turn is decided again, with more
@@ -643,6 +648,8 @@ def _moved(ticket: Ticket, step: Transition) -> Ticket:
 
 def _customer_turn(event: Inbound) -> Turn:
     meta: dict[str, Any] = {"message_id": event.message_id} if event.message_id else {}
+    if event.too_long is not None:
+        meta["too_long"] = event.too_long
     if event.media:
         meta["media"] = list(event.media)
     if event.command is not None:

@@ -109,6 +109,7 @@ def _encode(payload: Payload) -> dict[str, Any]:
                 "received_at": payload.received_at.isoformat(),
                 "media": list(payload.media),
                 "command": payload.command,
+                "too_long": payload.too_long,
             }
         case AgentAction():
             return {
@@ -148,6 +149,7 @@ def _decode(data: Mapping[str, Any]) -> Payload:
             received_at=datetime.fromisoformat(data["received_at"]),
             media=tuple(data.get("media") or ()),
             command=data.get("command"),
+            too_long=data.get("too_long"),
         )
     if kind == "agent_action":
         return AgentAction(

@@ -63,6 +63,20 @@ class Inbound:
     media: tuple[str, ...] = ()
     # A channel command the customer used (Telegram's /human): an explicit ask.
     command: str | None = None
+    # Set when the message was longer than MAX_MESSAGE_CHARS: its length. `text` then
+    # holds only the start, and the customer is asked to write less.
+    too_long: int | None = None
+
+
+def clipped(text: str, limit: int) -> tuple[str, int | None]:
+    """`text` cut to `limit` characters, and its length when it had to be cut.
+
+    Every channel cuts before anything reads the text, so no pattern, detector or model
+    ever sees more than `limit` characters of one message.
+    """
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], len(text)
 
 
 class Role(StrEnum):

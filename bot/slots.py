@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from bot.redact import EMAIL
+
 # Bramble-style order numbers are 5 digits; a longer run (a phone, a card) is not one.
 _ORDER = re.compile(r"(?<![\d\w])#?(\d{5})(?![\d\w])")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def extract(text: str) -> dict[str, str]:
@@ -15,7 +16,7 @@ def extract(text: str) -> dict[str, str]:
     order = _ORDER.search(text)
     if order:
         found["order_number"] = order.group(1)
-    email = _EMAIL.search(text)
+    email = EMAIL.search(text)
     if email:
         found["email"] = email.group(0).lower()
     return found

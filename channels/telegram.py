@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import os
 import secrets
 import time
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from telegram import Bot, Message, Update
@@ -43,9 +43,10 @@ from bot.events import Entry
 from bot.i18n import Catalog
 from bot.inbox import Inbox
 from bot.language import LanguageDetector
-from bot.model import Address, Inbound
+from bot.model import Address, Inbound, clipped
 from bot.reply import Reply, split_text
 from bot.store import Store
+from bot.web_input import json_of
 from channels.base import Channel
 
 log = logging.getLogger(__name__)
@@ -116,12 +117,13 @@ class Telegram(Channel):
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             return web.json_response({"error": "missing or wrong secret token"}, status=403)
+        data = await json_of(request)
+        if not _update_ok(data):
+            return web.json_response({"error": "not a Telegram update"}, status=400)
         try:
-            data = json.loads(await request.read())
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("no update_id")
             update = Update.de_json(data, self.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:
+            # python-telegram-bot trusts the Bot API's types; anything else breaks it.
             return web.json_response({"error": f"not a Telegram update: {exc}"}, status=400)
         message = update.message
         if message is None or message.from_user is None or message.from_user.is_bot:
@@ -140,7 +142,7 @@ class Telegram(Channel):
         user = message.from_user
         locale = user.language_code if user is not None else None
         address = Address(self.name, str(chat_id))
-        text = (message.text or "").strip()
+        text, too_long = clipped((message.text or "").strip(), self._settings.max_message_chars)
         command = _command(text)
         if command in ("start", "help"):
             if await self._store.claim(f"telegram:update:{update_id}", 86400):
@@ -159,6 +161,7 @@ class Telegram(Channel):
             locale=locale,
             media=media if not text else (),
             command=command if command == "human" else None,
+            too_long=too_long,
         )
         # Typing first: its task then runs ahead of the turn, so the action is
         # shown before a quick answer lands, not after it.
@@ -290,6 +293,35 @@ def _undelivered(exc: TelegramError) -> DeliveryError:
     # BadRequest is a NetworkError in python-telegram-bot, but retrying it cannot help.
     retryable = isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
     return DeliveryError(f"Telegram did not take the message: {exc}", retryable=retryable)
+
+
+def _update_ok(data: Any) -> bool:
+    """An update with the fields this channel reads, of the types the Bot API sends."""
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        return False
+    message = data.get("message")
+    if message is None:
+        return True  # edits, channel posts and the rest are acknowledged and ignored
+    if not isinstance(message, dict) or type(message.get("message_id")) is not int:
+        return False
+    chat, sender = message.get("chat"), message.get("from")
+    return (
+        isinstance(chat, dict)
+        and type(chat.get("id")) is int
+        and isinstance(chat.get("type"), str)
+        and type(message.get("date")) is int
+        and isinstance(message.get("text"), str | None)
+        and (
+            sender is None
+            or (
+                isinstance(sender, dict)
+                and type(sender.get("id")) is int
+                and type(sender.get("is_bot")) is bool
+                and isinstance(sender.get("first_name"), str)
+                and isinstance(sender.get("language_code"), str | None)
+            )
+        )
+    )
 
 
 def _command(text: str) -> str | None:

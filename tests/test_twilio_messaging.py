@@ -302,3 +302,20 @@ async def test_tickets_can_be_kept_apart_per_channel(
     assert sms.ticket is not None
     assert whatsapp.ticket is not None
     assert sms.ticket.id != whatsapp.ticket.id
+
+
+async def test_a_message_longer_than_the_limit_is_taken_and_answered_with_the_limit(
+    twilio: FakeTwilio, app_client: AppClient
+) -> None:
+    phone, runtime = await phone_for(app_client, twilio, MAX_MESSAGE_CHARS="500")
+    words = "Hola, necesito ayuda con mi pedido que no ha llegado todavía. "
+    assert await phone.text(words * 40, sender="+34911234567") == 200
+    await settled(runtime)
+    [sent] = twilio.messages(to="+34911234567")
+    assert "demasiado largo" in sent.body  # in the customer's language
+    assert "500" in sent.body
+    snapshot = await runtime.store.load("twilio:+34911234567")
+    assert snapshot.ticket is not None
+    [turn, _] = await runtime.store.transcript(snapshot.ticket.id)
+    assert len(turn.text) == 500  # kept, cut at the limit
+    assert turn.meta["too_long"] == len((words * 40).strip())

@@ -51,7 +51,8 @@ def joinable(entry: Entry) -> bool:
         isinstance(payload, Inbound)
         and bool(payload.text)
         and not payload.media
-        and (payload.command is None)
+        and payload.command is None
+        and payload.too_long is None
     )
 
 

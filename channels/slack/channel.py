@@ -27,12 +27,10 @@ endpoint (local development); it uses the same listeners.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -47,9 +45,10 @@ from bot.effects import Message
 from bot.errors import DeliveryError, InboxUnavailable
 from bot.events import Entry
 from bot.inbox import Inbox
-from bot.model import Address, Inbound
+from bot.model import Address, Inbound, clipped
 from bot.reply import Reply
 from bot.store import Store
+from bot.web_input import parse_form, parse_json, text_of
 from channels.base import Channel
 from channels.slack.card import escape
 from channels.slack.desk import ACTIONS, SlackDesk
@@ -120,22 +119,31 @@ class Slack(Channel):
     # -- HTTP ----------------------------------------------------------------------
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        assert self._verifier is not None
-        raw = await request.read()
-        body = raw.decode("utf-8", errors="replace")
-        if not self._verifier.is_valid_request(body, dict(request.headers)):
+        if self._verifier is None:  # the route exists only with a signing secret
+            raise web.HTTPNotFound()
+        body = await text_of(request)
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        # slack_sdk reads the timestamp with int(): anything but digits is a forgery,
+        # refused here rather than as an exception inside the check.
+        if not (stamp.isascii() and stamp.isdigit()) or not self._verifier.is_valid_request(
+            body, dict(request.headers)
+        ):
             return web.json_response({"error": "invalid or stale Slack signature"}, status=403)
         if not _well_formed(body, request.content_type):
             return web.json_response({"error": "expected Slack's JSON or form body"}, status=400)
         outcome: dict[str, Any] = {}
-        response = await self._bolt.async_dispatch(
-            AsyncBoltRequest(
+        try:
+            # Bolt reads the workspace, user and channel out of the payload here, trusting
+            # Slack's types; a signed payload that breaks that is malformed, not a crash.
+            bolt_request = AsyncBoltRequest(
                 body=body,
                 query=request.query_string,
                 headers={key: value for key, value in request.headers.items()},
                 context={_NOT_TAKEN: outcome},
             )
-        )
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+            return web.json_response({"error": "a Slack payload of unexpected shape"}, status=400)
+        response = await self._bolt.async_dispatch(bolt_request)
         if outcome:
             # Refusing (not acknowledging) makes Slack deliver the event again later;
             # acknowledging and dropping it would lose a customer's message.
@@ -161,12 +169,13 @@ class Slack(Channel):
         action: dict[str, Any],
         context: dict[str, Any],
     ) -> None:
-        if self._desk is not None:
+        ticket = action.get("value")
+        if self._desk is not None and isinstance(ticket, str):
             user = str(body.get("user", {}).get("id", ""))
             pressed = self._desk.on_action(
                 user=user,
                 action_id=str(action["action_id"]),
-                ticket_id=str(action["value"]),
+                ticket_id=ticket,
                 key=f"{action.get('action_ts', '')}:{user}:{action['action_id']}",
             )
             if not await self._journal(pressed, context):
@@ -211,9 +220,15 @@ class Slack(Channel):
         team = str(event.get("team") or body.get("team_id") or "")
         address = Address(self.name, f"{team}:{channel}:{user}")
         await self._store.put_ref(REPLY_TO, address.conversation_id, str(thread_ts or ts))
-        text = _MENTION.sub("", text).strip()
+        text, too_long = clipped(_MENTION.sub("", text).strip(), self._settings.max_message_chars)
         media = tuple(str(f.get("filetype") or "file") for f in event.get("files") or ())
-        inbound = Inbound(address=address, text=text, message_id=f"{channel}:{ts}", media=media)
+        inbound = Inbound(
+            address=address,
+            text=text,
+            message_id=f"{channel}:{ts}",
+            media=media,
+            too_long=too_long,
+        )
         await self._inbox.submit(Entry.message(inbound))
 
     async def _tracked(self, work: Awaitable[None]) -> None:
@@ -294,15 +309,83 @@ def _undelivered(exc: SlackApiError) -> DeliveryError:
 
 
 def _well_formed(body: str, content_type: str) -> bool:
-    try:
-        if content_type == "application/json":
-            return isinstance(json.loads(body), dict)
-        form = parse_qs(body, strict_parsing=True)
-    except ValueError:
-        return False
+    """A body Slack could have sent: an event envelope or an interactivity payload with
+    the fields bolt and the listeners read, of the types Slack documents."""
+    if content_type == "application/json":
+        return _envelope_ok(parse_json(body))
+    form = parse_form(body)
     if "payload" in form:
-        try:
-            return isinstance(json.loads(form["payload"][0]), dict)
-        except ValueError:
-            return False
+        return _interaction_ok(parse_json(form["payload"]))
     return "command" in form or "ssl_check" in form
+
+
+_TEXT = (str, type(None))
+
+
+def _fields_ok(value: dict[str, Any], names: tuple[str, ...]) -> bool:
+    return all(isinstance(value.get(name), _TEXT) for name in names)
+
+
+def _org_ok(value: dict[str, Any]) -> bool:
+    """Where bolt looks for the workspace and organisation: each a string, an object with
+    a string id, or absent; `authorizations` a list of such objects."""
+    for name in ("team", "enterprise"):
+        part = value.get(name)
+        if isinstance(part, dict):
+            if not _fields_ok(part, ("id", "enterprise_id")):
+                return False
+        elif not isinstance(part, _TEXT):
+            return False
+    authorizations = value.get("authorizations", [])
+    return (
+        _fields_ok(value, ("team_id", "enterprise_id", "user_team"))
+        and isinstance(value.get("view", {}), dict | None)
+        and isinstance(authorizations, list | None)
+        and all(
+            isinstance(item, dict) and _fields_ok(item, ("team_id", "enterprise_id", "user_id"))
+            for item in authorizations or ()
+        )
+    )
+
+
+def _envelope_ok(envelope: Any) -> bool:
+    if not isinstance(envelope, dict) or not _org_ok(envelope):
+        return False
+    if not _fields_ok(envelope, ("type", "api_app_id", "event_id", "challenge", "token")):
+        return False
+    if "event" not in envelope:
+        return True
+    event = envelope["event"]
+    names = ("type", "channel", "user", "text", "ts", "thread_ts", "channel_type", "subtype")
+    files = event.get("files", []) if isinstance(event, dict) else None
+    return (
+        isinstance(event, dict)
+        and isinstance(event.get("type"), str)
+        and _org_ok(event)
+        and _fields_ok(event, (*names, "bot_id", "event_ts"))
+        and isinstance(files, list)
+        and all(isinstance(item, dict) for item in files)
+    )
+
+
+def _interaction_ok(payload: Any) -> bool:
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        return False
+    user, actions = payload.get("user", {}), payload.get("actions", [])
+    return (
+        _org_ok(payload)
+        and isinstance(user, dict)
+        and _fields_ok(user, ("id", "team_id", "username", "name"))
+        and all(isinstance(payload.get(name, {}), dict | None) for name in _PARTS)
+        and isinstance(actions, list)
+        and all(
+            isinstance(action, dict)
+            and isinstance(action.get("action_id"), str)
+            and isinstance(action.get("value", ""), str)
+            and _fields_ok(action, ("action_ts", "block_id", "type"))
+            for action in actions
+        )
+    )
+
+
+_PARTS = ("channel", "container", "message")

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from bot.web_input import parse_form, text_of
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
@@ -41,11 +43,11 @@ def is_from_twilio(
 
 
 async def form_params(request: web.Request) -> dict[str, str]:
-    """A webhook's form parameters (Twilio posts `application/x-www-form-urlencoded`)."""
+    """A webhook's form parameters (Twilio posts `application/x-www-form-urlencoded`,
+    in UTF-8); a body that is not one is refused with 400 before anything reads it."""
     if request.content_type != "application/x-www-form-urlencoded":
         return {}
-    form = await request.post()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return parse_form(await text_of(request))
 
 
 def _first(value: str | None) -> str | None:

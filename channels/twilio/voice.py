@@ -50,7 +50,7 @@ from bot.fanout import Fanout, Frame
 from bot.i18n import Catalog
 from bot.inbox import Inbox
 from bot.language import LanguageDetector, language_for_phone
-from bot.model import Address, Inbound
+from bot.model import Address, Inbound, clipped
 from bot.reply import Reply
 from bot.statemachine import State
 from bot.store import Store
@@ -229,9 +229,11 @@ class TwilioVoice(Channel):
         self, call: _Call, text: str, *, locale: str | None = None, command: str | None = None
     ) -> None:
         call.prompts += 1
+        text, too_long = clipped(text, self._settings.max_message_chars)
         event = Inbound(
             address=Address(self.name, call.caller),
             text=text,
+            too_long=too_long,
             message_id=f"{call.call_sid}:{call.prompts}",
             locale=locale or language_for_phone(call.caller, self._settings.supported_languages),
             command=command,
