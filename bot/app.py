@@ -140,7 +140,7 @@ def assemble(
         persona=Persona.load(settings.bot_config),
         killswitch=killswitch,
     )
-    desk = RecordingDesk(store)
+    desk = RecordingDesk(store, masked=settings.agent_pii == "masked")
     desks = Desks([desk])
     outbox = Outbox(
         store=store,

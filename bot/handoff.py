@@ -16,13 +16,13 @@ to all configured desks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.model import Ticket, Turn, now
-from bot.redact import mask_address
+from bot.redact import mask_address, redact
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -95,10 +95,13 @@ class AgentDesk(Protocol):
 
 
 class RecordingDesk:
-    """Keeps handoffs in the store, for `/admin/handoffs`."""
+    """Keeps handoffs in the store, for `/admin/handoffs`; with `masked` (AGENT_PII=masked)
+    the ticket's fields and the last turns are kept with emails, cards, IBANs and phone
+    numbers redacted, as every agent-facing view shows them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, masked: bool = True) -> None:
         self._store = store
+        self._shown: Callable[[str], str] = redact if masked else str
 
     async def open(self, handoff: Handoff) -> str | None:
         ticket = handoff.ticket
@@ -111,11 +114,14 @@ class RecordingDesk:
                 "customer": mask_address(ticket.address.id),
                 "language": ticket.language,
                 "reason": handoff.reason,
-                "fields": dict(ticket.fields),
-                "briefing": handoff.briefing.to_json(),
+                "fields": {name: self._shown(value) for name, value in ticket.fields.items()},
+                "briefing": {
+                    **handoff.briefing.to_json(),
+                    "summary": self._shown(handoff.briefing.summary),
+                },
                 "at": handoff.at.isoformat(),
                 "last_turns": [
-                    {"role": t.role.value, "text": t.text, "at": t.at.isoformat()}
+                    {"role": t.role.value, "text": self._shown(t.text), "at": t.at.isoformat()}
                     for t in handoff.transcript[-10:]
                 ],
             },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ async def test_asking_for_a_human_hands_off_and_the_bot_goes_quiet(
     customer = Customer(client)
     await customer.connect()
 
-    answer = await customer.ask("I want to talk to someone please")
+    answer = await customer.ask("I want to talk to someone please, I'm at +1 415 555 0123")
     ticket = answer.text.split("reference is ")[1].split(".")[0]
     assert await customer.state() == "WAITING_AGENT"
 
@@ -82,6 +83,9 @@ async def test_asking_for_a_human_hands_off_and_the_bot_goes_quiet(
     assert handoffs[0]["status"] == "WAITING_AGENT"
     assert handoffs[0]["reason"] == "the customer asked for a person"
     assert any("talk to someone" in t["text"] for t in handoffs[0]["last_turns"])
+    # What agents see is masked (AGENT_PII=masked); only the ticket itself keeps the number.
+    assert "555 0123" not in json.dumps(handoffs)
+    assert any("[phone]" in t["text"] for t in handoffs[0]["last_turns"])
 
     detail = await (await client.get(f"/admin/tickets/{ticket}", headers=ADMIN)).json()
     assert detail["transcript"][-1]["text"] == "hello? how long does shipping take?"

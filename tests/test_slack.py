@@ -176,12 +176,15 @@ async def test_a_handoff_posts_a_card_with_the_whole_story(
     client, _ = await start(app_client, slack_settings(slack))
     customer = Customer(client)
     await customer.connect()
-    await customer.ask("where is my order 10042?")
+    await customer.ask("where is my order 10042? you can write to ada.lovelace@example.org")
     ticket = await handed_off(customer)
 
     workspace = Workspace(client, slack)
     card = await workspace.card()
     shown = _text_of(card.blocks or [])
+    # With AGENT_PII=masked (the default) no field of the card shows the address.
+    assert "ada.lovelace@example.org" not in shown
+    assert "[email]" in shown
     assert f"Ticket {ticket}" in shown
     texts = _section_texts(card.blocks or [])
     assert "*Channel*\nwebchat" in texts
@@ -247,12 +250,14 @@ async def test_only_the_owner_reaches_the_customer(
     await workspace.reply(BEN, card, "psst, try the carrier's hotline")
     await workspace.thread_says(card, "only <@U0ADA> can write to the customer")
     await workspace.reply(ADA, card, "// customer sounds upset, be gentle")
+    # The same note typed with a CJK input method's full-width slashes stays internal too.
+    await workspace.reply(ADA, card, "／／ also check the old order first")
     assert [f for f in await customer.quiet(0.4) if f["type"] == "done"] == []
 
     transcript = await runtime.store.transcript(ticket)
     said = [(t.role.value, t.text) for t in transcript]
     assert ("agent", "Hi, I'm checking your parcel now.") in said
-    assert not any("psst" in text or "be gentle" in text for _, text in said)
+    assert not any("psst" in text or "gentle" in text or "old order" in text for _, text in said)
 
 
 async def test_retried_events_never_act_twice(slack: FakeSlack, app_client: AppClient) -> None:

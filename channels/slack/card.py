@@ -53,10 +53,12 @@ def card(
     reason: str,
     briefing: Briefing,
     turns: Sequence[Mapping[str, str]],
+    ticket_fields: Mapping[str, str],
     note_prefix: str,
 ) -> list[Block]:
     """The card for `ticket` as it stands now. `turns` are the last turns at handoff
-    (role and already-redacted text); `customer` is the customer as agents may see them."""
+    (role and already-redacted text); `customer` and `ticket_fields` are as agents may
+    see them (masked with AGENT_PII=masked)."""
     state = _STATE_LABEL.get(ticket.status, ticket.status.value)
     state = state.format(agent=f"<@{ticket.agent}>" if ticket.agent else "an agent")
     confidence = f" ({briefing.confidence:.0%})" if briefing.confidence is not None else ""
@@ -80,8 +82,8 @@ def card(
         },
         {"type": "section", "text": _md(f"*Summary*\n{escape(briefing.summary)}")},
     ]
-    if ticket.fields:
-        facts = "\n".join(f"• {escape(k)}: {escape(v)}" for k, v in ticket.fields.items())
+    if ticket_fields:
+        facts = "\n".join(f"• {escape(k)}: {escape(v)}" for k, v in ticket_fields.items())
         blocks.append({"type": "section", "text": _md(f"*Ticket fields*\n{facts}")})
     if turns:
         blocks.append({"type": "section", "text": _md(_transcript(turns))})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -175,7 +176,9 @@ class SlackDesk:
         if ticket is None:
             await self._post(thread_ts, "Kept internal: this ticket has expired.")
             return
-        note = text.lstrip().startswith(self._note_prefix)
+        # Compared after NFKC: CJK input methods type full-width slashes (U+FF0F) for "//",
+        # and a note that slips through that way reaches the customer.
+        note = _folded(text).lstrip().startswith(_folded(self._note_prefix))
         reply = AgentReply(ticket_id, await self.agent(user), text, note)
         await self.inbox.submit(Entry.about(ticket.conversation_id, reply, key=f"slack:{key}"))
 
@@ -222,6 +225,7 @@ class SlackDesk:
             reason=shown["reason"],
             briefing=Briefing(**shown["briefing"]),
             turns=shown["turns"],
+            ticket_fields={name: self._shown(value) for name, value in ticket.fields.items()},
             note_prefix=self._note_prefix,
         )
 
@@ -240,6 +244,10 @@ class SlackDesk:
         await self._client.chat_postMessage(
             channel=self._channel, thread_ts=thread_ts, text=text, unfurl_links=False
         )
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def _shown_briefing(briefing: Briefing, shown: Callable[[str], str]) -> dict[str, Any]:
