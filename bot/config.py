@@ -528,7 +528,8 @@ VARIABLES: tuple[Variable, ...] = (
         "masked",
         _choice("masked", "visible"),
         "`masked`: agents see the customer's id masked and emails, cards, IBANs and phone "
-        "numbers redacted in cards and relayed messages. `visible`: shown as written.",
+        "numbers redacted: in cards (summary, fields, last turns), relayed messages and "
+        "`/admin/handoffs`. `visible`: shown as written.",
     ),
     Variable(
         "SLACK_BOT_TOKEN",
