@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 from bot.config import Settings
 from bot.flow import FlowContext, FlowResult, Policy, Registered
+from bot.guard import Backing, Guard, Screen, Verdict
 from bot.i18n import Catalog, fold
 from bot.killswitch import KillSwitch
 from bot.knowledge import Hit, KnowledgeBase
@@ -73,6 +75,10 @@ class Plan:
     meta: dict[str, Any] = field(default_factory=dict)
     usages: list[Usage] = field(default_factory=list)
     failure: ModelError | None = None
+    # What the tools returned this turn: the only facts a model's claims may rest on.
+    tool_results: list[Mapping[str, Any]] = field(default_factory=list)
+    blocked: Verdict | None = None  # the output guard stopped the model's answer
+    tool_said: str | None = None  # the last flow's own words, when a model called one
 
     def absorb(self, intent: str, result: FlowResult) -> None:
         self.remember.update(result.remember)
@@ -113,6 +119,7 @@ class Brain:
         self.killswitch = killswitch
         self._policy = Policy(settings.refund_human_limit, settings.refund_window_days)
         self._tools = [s for i, r in self._flows.items() if (s := r.schema(i)) is not None]
+        self._guard = Guard(persona.instructions(settings.bot_name))
 
     @property
     def uses_history(self) -> bool:
@@ -337,7 +344,8 @@ class Brain:
             },
         )
         stream = self._llm.stream(Tier.COMMODITY, messages)
-        plan.pieces = self._guarded(plan, self._metered(plan, stream))
+        texts = [hit.passage.text for hit in passages]
+        plan.pieces = self._guarded(plan, self._screened(plan, self._metered(plan, stream), texts))
         return plan
 
     def _reasoning(
@@ -352,8 +360,37 @@ class Brain:
         plan = Plan(meta={"handler": "reasoning", "tools_called": []})
         if passages:
             plan.meta["retrieved"] = _ids(passages)
-        plan.pieces = self._guarded(plan, self._with_tools(plan, ticket, text, remember, messages))
+        answer = self._with_tools(plan, ticket, text, remember, messages)
+        texts = [hit.passage.text for hit in passages]
+        plan.pieces = self._guarded(plan, self._screened(plan, answer, texts))
         return plan
+
+    async def _screened(
+        self, plan: Plan, pieces: AsyncGenerator[str, None], passages: Sequence[str]
+    ) -> AsyncIterator[str]:
+        """The model's words as the output guard lets them through; a blocked answer
+        ends at once (the model's stream is closed) and is recorded on the plan."""
+        # Read when a sentence is judged: tools of this turn run inside the stream.
+        screen = Screen(self._guard, lambda: Backing(plan.tool_results, passages))
+        async with aclosing(pieces):
+            async for piece in pieces:
+                shown = screen.feed(piece)
+                if shown:
+                    yield shown
+                if screen.verdict is not None:
+                    break
+            else:
+                rest = screen.end()
+                if rest:
+                    yield rest
+        if screen.verdict is not None:
+            plan.blocked = screen.verdict
+            log.warning(
+                "output guard blocked a %s answer: %s (%r)",
+                plan.meta.get("handler"),
+                screen.verdict.reason,
+                screen.verdict.evidence[:80],
+            )
 
     async def _guarded(self, plan: Plan, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
         # A failing model must not break the channel's delivery mid-stream: the
@@ -365,7 +402,7 @@ class Brain:
             log.warning("model answer failed: %s", exc)
             plan.failure = exc
 
-    async def _metered(self, plan: Plan, stream: ModelStream) -> AsyncIterator[str]:
+    async def _metered(self, plan: Plan, stream: ModelStream) -> AsyncGenerator[str, None]:
         """The stream's pieces; its usage (tokens, cost) is added to the plan at the end."""
         try:
             async for piece in stream:
@@ -381,7 +418,7 @@ class Brain:
         text: str,
         remember: dict[str, str],
         messages: list[Message],
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         rounds = self._settings.llm_max_tool_rounds
         for round_number in range(rounds + 1):
             tools = self._tools if round_number < rounds else []
@@ -437,6 +474,8 @@ class Brain:
         if result is None:
             return {"result": "nothing to do"}
         plan.absorb(name, result)
+        plan.tool_results.append(result.data)
+        plan.tool_said = result.text
         plan.intent = name
         # The flow's own words go to the model too, so it can relay exact facts.
         return {"message_for_customer": result.text, **result.data}

@@ -365,7 +365,9 @@ class Engine:
             )
         )
         if plan.failure is not None:
-            self._recover(work, f"the model failed: {plan.failure}")
+            # The apology was said in the failed answer's place (`_say_plan`).
+            if work.current.status is State.BOT:
+                self._hand_off(work, f"the model failed: {plan.failure}", told=True)
             return
         if plan.handoff_reason is None and unresolved >= self._settings.unresolved_turns_limit:
             plan.handoff_reason = f"the bot could not answer {unresolved} turns in a row"
@@ -382,19 +384,40 @@ class Engine:
         await self._delivery.stream(address, reply)
         text = await reply.text()
         meta = {key: value for key, value in plan.meta.items() if key != "router"}
+        role, source = Role.BOT, plan.source
+        language, ticket_id = work.current.language, work.current.id
         if plan.failure is not None:
+            # One apology in place of whatever part of the answer was produced: a
+            # channel that showed the part replaces it, one that did not (SMS)
+            # never sends a fragment.
             meta["failure"] = str(plan.failure)
-        if reply.spoken is not None:
+            text = self._catalog.text(language, "fallback-error", ticket=ticket_id)
+            role, source, meta["handler"] = Role.SYSTEM, None, "fallback"
+        elif plan.blocked is not None:
+            verdict = plan.blocked
+            meta["guard"] = {"claim": verdict.claim.value, "reason": verdict.reason}
+            source = None
+            if plan.tool_said is not None:
+                # A flow ran: its own words are true and keep what it asked pending
+                # ("shall I cancel order 10057?"), which the model may have misstated.
+                text = plan.tool_said
+            else:
+                text = self._catalog.text(language, "guard-blocked")
+                plan.waits_for, plan.asked_by, plan.answered = Pending.PERSON_OFFER, None, False
+            work.effects.append(Audit("guard_blocked", ticket_id, dict(meta["guard"])))
+        elif reply.spoken is not None:
             # The caller talked over the bot: the transcript keeps what they heard.
             meta["interrupted"] = True
             text = reply.spoken
         if text or reply.spoken is not None:
-            work.add(Turn(Role.BOT, text, id=reply.id, source=plan.source, meta=meta))
-            work.effects.append(Say(address, Message(reply.id, text, Role.BOT, plan.source)))
+            work.add(Turn(role, text, id=reply.id, source=source, meta=meta))
+            work.effects.append(Say(address, Message(reply.id, text, role, source)))
 
     # -- handoff --------------------------------------------------------------
 
-    def _hand_off(self, work: _Work, reason: str) -> None:
+    def _hand_off(self, work: _Work, reason: str, *, told: bool = False) -> None:
+        """`told`: the customer already heard that a person takes over (the apology
+        for a failure says so), so the usual notice would be a second message."""
         ticket = work.current
         step = transition(ticket.status, Event.HANDOFF)
         if isinstance(step, Rejected):
@@ -404,6 +427,8 @@ class Engine:
         work.effects.append(Audit("handoff", ticket.id, {"reason": reason}))
         for effect in step.effects:
             if effect is Step.TELL_HANDOFF:
+                if told:
+                    continue
                 text = self._catalog.text(ticket.language, "handoff-waiting", ticket=ticket.id)
                 work.say(text, role=Role.SYSTEM, meta={"handler": "handoff"})
             elif effect is Step.NOTIFY_AGENTS:
@@ -615,7 +640,7 @@ class Engine:
         text = self._catalog.text(ticket.language, "fallback-error", ticket=ticket.id)
         work.say(text, role=Role.SYSTEM, meta={"handler": "fallback"})
         if ticket.status is State.BOT:
-            self._hand_off(work, reason)
+            self._hand_off(work, reason, told=True)
 
 
 async def _until_newer(

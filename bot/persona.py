@@ -23,6 +23,10 @@ _LANGUAGE_NAMES = {
     "pl": "Polish",
 }
 
+_LANGUAGE_RULE = (
+    "Always reply in {language}, the customer's language, whatever language the sources are in."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Persona:
@@ -52,6 +56,17 @@ class Persona:
             rules=tuple(rules),
         )
 
+    def instructions(self, bot_name: str) -> tuple[str, ...]:
+        """What the prompt tells the model to do, as opposed to what it tells it about
+        (what the shop sells, the ticket): the text the output guard keeps from
+        being quoted to a customer."""
+        return (
+            f"You are {bot_name}, the customer-support assistant of {self.company}.",
+            f"Tone: {self.tone}.",
+            _LANGUAGE_RULE.format(language="English"),
+            *self.rules,
+        )
+
     def system_prompt(
         self, *, bot_name: str, language: str, ticket_id: str, facts: Mapping[str, str]
     ) -> str:
@@ -59,8 +74,7 @@ class Persona:
             f"You are {bot_name}, the customer-support assistant of {self.company}"
             + (f", {self.about}." if self.about else "."),
             f"Tone: {self.tone}.",
-            f"Always reply in {_LANGUAGE_NAMES.get(language, language)}, the customer's "
-            "language, whatever language the sources are in.",
+            _LANGUAGE_RULE.format(language=_LANGUAGE_NAMES.get(language, language)),
             f"The customer's ticket reference is {ticket_id}.",
         ]
         if facts:

@@ -7,6 +7,7 @@
 greeting = Hallo! Ich bin { $bot_name }. Frag mich zu Versand, Rücksendungen, Erstattungen, Zahlungen, deinen Bestellungen oder deinem Konto – oder schreib jederzeit „Mitarbeiter“, um mit einem Menschen zu sprechen.
 welcome-back = Gern geschehen! Kann ich dir sonst noch helfen?
 kb-not-sure = Da bin ich mir nicht sicher, und raten möchte ich lieber nicht. Soll ich jemanden aus unserem Team dazuholen? Schreib einfach „ja“.
+guard-blocked = Das kann ich selbst nicht bestätigen, und ich möchte dir nichts sagen, was ich nicht prüfen kann. Soll ich jemanden aus unserem Team dazuholen, der es sich ansieht? Schreib einfach „ja“.
 kb-other-language = Diese Antwort gibt es nur { $article_language ->
     [en] auf Englisch
     [es] auf Spanisch

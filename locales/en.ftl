@@ -7,6 +7,7 @@
 greeting = Hi! I'm { $bot_name }. Ask me about shipping, returns, refunds, payments, your orders or your account, or say "human" at any time to talk to a person.
 welcome-back = You're welcome! Is there anything else I can help you with?
 kb-not-sure = I'm not sure I have the right answer to that, and I'd rather not guess. Would you like me to get a person from our team? Just say "yes".
+guard-blocked = I can't confirm that myself, and I'd rather not tell you something I can't check. Would you like me to get a person from our team to look at it? Just say "yes".
 kb-other-language = This answer is only available in { $article_language ->
     [en] English
     [es] Spanish

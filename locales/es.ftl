@@ -5,6 +5,7 @@
 greeting = ¡Hola! Soy { $bot_name }. Pregúntame sobre envíos, devoluciones, reembolsos, pagos, tus pedidos o tu cuenta, o escribe "humano" en cualquier momento para hablar con una persona.
 welcome-back = ¡De nada! ¿Hay algo más en lo que pueda ayudarte?
 kb-not-sure = No estoy seguro de tener la respuesta correcta y prefiero no adivinar. ¿Quieres que llame a una persona de nuestro equipo? Solo escribe "sí".
+guard-blocked = No puedo confirmarlo yo mismo y prefiero no decirte algo que no puedo comprobar. ¿Quieres que una persona de nuestro equipo lo revise? Solo escribe "sí".
 kb-other-language = Esta respuesta solo está disponible en { $article_language ->
     [en] inglés
     [es] español

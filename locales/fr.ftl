@@ -7,6 +7,7 @@
 greeting = Bonjour ! Je suis { $bot_name }. Posez-moi vos questions sur la livraison, les retours, les remboursements, les paiements, vos commandes ou votre compte, ou écrivez « humain » à tout moment pour parler à une personne.
 welcome-back = Avec plaisir ! Puis-je vous aider pour autre chose ?
 kb-not-sure = Je ne suis pas sûr d'avoir la bonne réponse, et je préfère ne pas deviner. Voulez-vous que je fasse appel à une personne de notre équipe ? Répondez simplement « oui ».
+guard-blocked = Je ne peux pas le confirmer moi-même, et je préfère ne pas vous dire quelque chose que je ne peux pas vérifier. Voulez-vous qu'une personne de notre équipe s'en occupe ? Répondez simplement « oui ».
 kb-other-language = Cette réponse n'est disponible { $article_language ->
     [en] qu'en anglais
     [es] qu'en espagnol

@@ -10,6 +10,7 @@
 greeting = Halo! Saya { $bot_name }. Silakan bertanya tentang pengiriman, pengembalian barang, pengembalian dana, pembayaran, pesanan, atau akun Anda, atau ketik "CS" kapan saja untuk chat dengan petugas kami.
 welcome-back = Sama-sama! Ada lagi yang bisa saya bantu?
 kb-not-sure = Saya kurang yakin memiliki jawaban yang tepat untuk itu, dan saya tidak ingin menebak. Apakah Anda ingin saya hubungkan dengan petugas dari tim kami? Cukup ketik "ya".
+guard-blocked = Saya tidak dapat memastikannya sendiri, dan saya tidak ingin menyampaikan sesuatu yang tidak bisa saya periksa. Apakah Anda ingin petugas dari tim kami memeriksanya? Cukup ketik "ya".
 kb-other-language = Jawaban ini hanya tersedia dalam { $article_language ->
     [en] bahasa Inggris
     [es] bahasa Spanyol

@@ -7,6 +7,7 @@
 greeting = Ciao! Sono { $bot_name }. Chiedimi pure di spedizioni, resi, rimborsi, pagamenti, dei tuoi ordini o del tuo account, oppure scrivi "operatore" in qualsiasi momento per parlare con una persona.
 welcome-back = Di niente! Posso aiutarti in qualcos'altro?
 kb-not-sure = Non sono sicuro di avere la risposta giusta e preferisco non tirare a indovinare. Vuoi che chiami una persona del nostro team? Scrivi solo "sì".
+guard-blocked = Non posso confermarlo io e preferisco non dirti qualcosa che non posso verificare. Vuoi che una persona del nostro team se ne occupi? Scrivi solo "sì".
 kb-other-language = Questa risposta è disponibile solo in { $article_language ->
     [en] inglese
     [es] spagnolo

@@ -7,6 +7,7 @@
 greeting = Hoi! Ik ben { $bot_name }. Stel me je vragen over verzending, retourneren, terugbetalingen, betalingen, je bestellingen of je account, of typ op elk moment "medewerker" om iemand van ons team te spreken.
 welcome-back = Graag gedaan! Kan ik je nog ergens anders mee helpen?
 kb-not-sure = Ik weet niet zeker of ik daar het juiste antwoord op heb, en ik gok liever niet. Zal ik iemand van ons team erbij halen? Typ dan gewoon "ja".
+guard-blocked = Dat kan ik zelf niet bevestigen, en ik zeg je liever niets wat ik niet kan nagaan. Zal ik iemand van ons team ernaar laten kijken? Typ dan gewoon "ja".
 kb-other-language = Dit antwoord is alleen beschikbaar in { $article_language ->
     [en] het Engels
     [es] het Spaans

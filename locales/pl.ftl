@@ -11,6 +11,7 @@
 greeting = Cześć! Jestem { $bot_name }. Zapytaj mnie o dostawę, zwroty, zwrot pieniędzy, płatności, Twoje zamówienia lub konto albo w dowolnej chwili napisz „konsultant”, aby porozmawiać z człowiekiem.
 welcome-back = Nie ma za co! Czy mogę pomóc w czymś jeszcze?
 kb-not-sure = Nie mam pewności, czy znam właściwą odpowiedź, i wolę nie zgadywać. Czy mam poprosić kogoś z naszego zespołu? Wystarczy, że napiszesz „tak”.
+guard-blocked = Nie mogę tego sam potwierdzić i wolę nie mówić czegoś, czego nie mogę sprawdzić. Czy mam poprosić kogoś z naszego zespołu, żeby się tym zajął? Wystarczy, że napiszesz „tak”.
 kb-other-language = Ta odpowiedź jest dostępna tylko { $article_language ->
     [en] po angielsku
     [es] po hiszpańsku

@@ -7,6 +7,7 @@
 greeting = Oi! Eu sou { $bot_name }. Pode me perguntar sobre entregas, devoluções, reembolsos, pagamentos, seus pedidos ou sua conta, ou digite "atendente" a qualquer momento para falar com uma pessoa.
 welcome-back = De nada! Posso ajudar em mais alguma coisa?
 kb-not-sure = Não tenho certeza se tenho a resposta certa para isso, e prefiro não chutar. Quer que eu chame uma pessoa da nossa equipe? É só digitar "sim".
+guard-blocked = Não consigo confirmar isso sozinho, e prefiro não dizer algo que não posso verificar. Quer que uma pessoa da nossa equipe veja isso? É só digitar "sim".
 kb-other-language = Esta resposta só está disponível em { $article_language ->
     [en] inglês
     [es] espanhol

@@ -9,6 +9,7 @@
 greeting = Merhaba! Ben { $bot_name }. Kargo, iade, para iadesi, ödeme, siparişleriniz veya hesabınız hakkında bana soru sorabilirsiniz. Ekibimizden biriyle görüşmek için istediğiniz zaman "temsilci" yazabilirsiniz.
 welcome-back = Rica ederim! Size yardımcı olabileceğim başka bir konu var mı?
 kb-not-sure = Bu konuda doğru cevabı verebileceğimden emin değilim ve tahminde bulunmak istemiyorum. Sizi ekibimizden biriyle görüştürmemi ister misiniz? Sadece "evet" yazmanız yeterli.
+guard-blocked = Bunu kendim doğrulayamıyorum ve kontrol edemediğim bir şeyi söylemek istemem. Ekibimizden birinin buna bakmasını ister misiniz? Sadece "evet" yazmanız yeterli.
 kb-other-language = Bu yanıt yalnızca { $article_language ->
     [en] İngilizce olarak
     [es] İspanyolca olarak

@@ -107,7 +107,10 @@ class Slack(Channel):
             self._bolt.action(action_id)(self._on_action)
         self._running: set[asyncio.Task[Any]] = set()
         self._socket_mode: Any = None
-        self._streamed: set[str] = set()
+        # What was streamed per reply id: the message the outbox sends afterwards is
+        # the same text, or a replacement (an apology for a failed answer, the
+        # guard's answer for a blocked one) that must still reach the customer.
+        self._streamed: dict[str, str] = {}
 
     def setup(self, app: web.Application) -> None:
         if self._verifier is not None:
@@ -256,11 +259,11 @@ class Slack(Channel):
             Target(channel, thread_ts, team or None, user), _pieces(reply)
         )
         # The stream is the message: `send` only finishes the bookkeeping.
-        self._streamed.add(reply.id)
+        self._streamed[reply.id] = await reply.text()
 
     async def send(self, address: Address, message: Message) -> None:
-        if message.id in self._streamed:
-            self._streamed.discard(message.id)
+        streamed = self._streamed.pop(message.id, None)
+        if streamed is not None and streamed.strip() == message.text.strip():
             return
         _, channel, _ = address.id.split(":", 2)
         thread_ts = await self._store.get_ref(REPLY_TO, address.conversation_id)

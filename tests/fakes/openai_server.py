@@ -36,7 +36,8 @@ What it checks, as OpenAI does; a failure answers with OpenAI's status and error
 - ``stream`` is a boolean and ``stream_options`` is sent only when streaming.
 
 What it answers is scripted per model name with `Step`s (`fake.script(model, *steps)`),
-consumed in order; a model without steps left gets `fake.default` (text "OK"). A step can
+consumed in order; a model without steps left gets `fake.responder(body)` when one is set
+(a model whose answer depends on what it is asked), else `fake.default` (text "OK"). A step can
 answer text and tool calls at a chosen pace, fail with an HTTP status, or hang. Every
 request is recorded in `fake.requests`; `fake.calls(model)` counts the requests that passed
 authentication and validation and so consumed a step.
@@ -54,7 +55,7 @@ import re
 import secrets
 import time
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, Self
@@ -761,6 +762,7 @@ class FakeOpenAI:
     ) -> None:
         self.api_key = api_key
         self.default = Step(text="OK")
+        self.responder: Callable[[JSON], Step] | None = None
         self.requests: list[RecordedRequest] = []
         self._models: dict[str, None] = dict.fromkeys(models)
         self._scripts: dict[str, deque[Step]] = {}
@@ -802,6 +804,7 @@ class FakeOpenAI:
     def reset(self) -> None:
         """Forget scripts, recorded requests and counts; restore the default step."""
         self.default = Step(text="OK")
+        self.responder = None
         self.requests.clear()
         self._scripts.clear()
         self._calls.clear()
@@ -940,7 +943,12 @@ class FakeOpenAI:
         self._calls[model] += 1
         self._models.setdefault(model, None)
         script = self._scripts.get(model)
-        step = script.popleft() if script else self.default
+        if script:
+            step = script.popleft()
+        elif self.responder is not None:
+            step = self.responder(body)
+        else:
+            step = self.default
         if step.status != 200:
             return self._reject(record, scripted_error(step.status, model))
         record.status = 200
