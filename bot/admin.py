@@ -3,11 +3,16 @@
 `/healthz` answers while the process runs; `/readyz` only when the store
 answers too. `/admin/*` wants `Authorization: Bearer $ADMIN_TOKEN` and is shut
 (403) when no token is configured: it fails closed.
+
+`/admin/customers/{id}` exports or erases everything about one customer (the id
+URL-encoded: `twilio%3A%2B15551234567`); each call leaves an audit record naming the
+token by its label, never by its value.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
@@ -15,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot import __version__
+from bot.audit import Audit
 from bot.config import Secret
 from bot.engine import Engine
 from bot.events import AgentAction, Entry
@@ -24,6 +30,7 @@ from bot.killswitch import KillSwitch
 from bot.outbox import UNDELIVERED_LOG
 from bot.statemachine import Event, Rejected, Transition
 from bot.store import Store
+from bot.store.base import customer_id
 from bot.web_input import json_of
 
 _ACTIONS = {
@@ -139,6 +146,32 @@ def add_routes(
             return _problem(404, "no such dead letter")
         return web.json_response({"status": "queued"})
 
+    audit = Audit(store)
+
+    async def export_customer(request: web.Request) -> web.Response:
+        try:
+            customer = customer_id(request.match_info["customer"])
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        record = await store.export_customer(customer)
+        await audit.privacy("export", record, who=token_label(token))
+        return web.json_response(record.to_json())
+
+    async def erase_customer(request: web.Request) -> web.Response:
+        try:
+            customer = customer_id(request.match_info["customer"])
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        record = await store.erase_customer(customer)
+        await audit.privacy("erase", record, who=token_label(token))
+        return web.json_response(
+            {
+                "customer": customer,
+                "conversations": list(record.conversation_ids),
+                "erased": record.counts(),
+            }
+        )
+
     async def killswitch_state(request: web.Request) -> web.Response:
         return web.json_response({"engaged": await killswitch.engaged()})
 
@@ -157,8 +190,19 @@ def add_routes(
     app.router.add_post("/admin/tickets/{ticket}/{action}", guarded(act))
     app.router.add_get("/admin/dead-letters", guarded(dead_letters))
     app.router.add_post("/admin/dead-letters/{id}/retry", guarded(retry_dead_letter))
+    app.router.add_get("/admin/customers/{customer}/export", guarded(export_customer))
+    app.router.add_delete("/admin/customers/{customer}", guarded(erase_customer))
     app.router.add_get("/admin/killswitch", guarded(killswitch_state))
     app.router.add_put("/admin/killswitch", guarded(killswitch_set))
+
+
+def token_label(token: Secret | None) -> str:
+    """Who used the admin API, for the audit log: `admin:` and the first 8 hex digits of
+    the token's SHA-256, which tell a rotated token from its successor and reveal
+    nothing of it."""
+    if token is None:
+        return "admin"
+    return "admin:" + hashlib.sha256(token.reveal().encode()).hexdigest()[:8]
 
 
 def _problem(status: int, detail: str) -> web.Response:

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bot import __version__
+from bot.audit import Audit
 from bot.config import ConfigError, Settings, markdown_table
 from bot.killswitch import KillSwitch
 from bot.model import Ticket, Turn
 from bot.outbox import UNDELIVERED_LOG
 from bot.store import Store, open_store
+from bot.store.base import CustomerRecord, customer_id
 
 if TYPE_CHECKING:
     from bot.inbox.streams import StreamInbox
@@ -276,6 +278,72 @@ def tickets_show(ticket_id: str, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(render_ticket(ticket, turns))
+
+
+_CUSTOMER_HELP = (
+    "A conversation id as tickets show it (twilio:+15551234567, telegram:123, "
+    "webchat:<session>), an address alone for every channel it is on (+15551234567), "
+    "or a ticket id (T-XXXXXXXX) for its conversation."
+)
+
+
+@main.group()
+def privacy() -> None:
+    """Export or erase everything the store holds about one customer (needs REDIS_URL).
+
+    Each run leaves a record in the audit log (who: "cli").
+    """
+
+
+def _customer(raw: str) -> str:
+    try:
+        return customer_id(raw)
+    except ValueError as exc:
+        click.echo(f"switchboard: {exc}", err=True)
+        sys.exit(2)
+
+
+@privacy.command("export")
+@click.option("--customer", required=True, help=_CUSTOMER_HELP)
+def privacy_export(customer: str) -> None:
+    """Print one JSON document: conversations, tickets with their transcripts, timers,
+    refs, flags and log entries about the customer."""
+    customer = _customer(customer)
+
+    async def export(store: Store) -> CustomerRecord:
+        record = await store.export_customer(customer)
+        await Audit(store).privacy("export", record, who="cli")
+        return record
+
+    record = _with_store(export)
+    click.echo(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+    click.echo(f"exported {customer}: {_counted(record)}", err=True)
+
+
+@privacy.command("erase")
+@click.option("--customer", required=True, help=_CUSTOMER_HELP)
+@click.option("--yes", is_flag=True, help="Do not ask before erasing.")
+def privacy_erase(customer: str, yes: bool) -> None:
+    """Delete everything about the customer, in every key. Erasing again is harmless; the
+    customer's next message starts a new conversation."""
+    customer = _customer(customer)
+    if not yes:
+        click.confirm(f"Erase everything about {customer}? It cannot be undone", abort=True)
+
+    async def erase(store: Store) -> CustomerRecord:
+        record = await store.erase_customer(customer)
+        await Audit(store).privacy("erase", record, who="cli")
+        return record
+
+    record = _with_store(erase)
+    if not record.conversation_ids:
+        click.echo(f"nothing about {customer} in the store (erased before, or never seen)")
+        return
+    click.echo(f"erased {customer}: {_counted(record)}")
+
+
+def _counted(record: CustomerRecord) -> str:
+    return ", ".join(f"{what}={count}" for what, count in record.counts().items())
 
 
 def render_ticket(ticket: Ticket, turns: list[Turn]) -> str:

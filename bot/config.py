@@ -420,6 +420,22 @@ VARIABLES: tuple[Variable, ...] = (
         "web-chat widget refuses it with that message before it is sent).",
     ),
     Variable(
+        "RATE_LIMIT_MESSAGES",
+        "20",
+        _integer(0, 100_000),
+        "Messages one customer may send per RATE_LIMIT_WINDOW_SECONDS, on any channel, before "
+        "the bot stops answering until the window ends: the first message over the limit gets "
+        "a polite reply in their language, later ones are kept in the transcript (and reach "
+        "an agent who owns the ticket) but call no model. Counted in the store, so it holds "
+        "across processes. 0 turns the limit off.",
+    ),
+    Variable(
+        "RATE_LIMIT_WINDOW_SECONDS",
+        "60",
+        _integer(1, 86_400),
+        "The window RATE_LIMIT_MESSAGES counts in.",
+    ),
+    Variable(
         "TICKET_IDLE_MINUTES",
         "1440",
         _integer(1, 525_600),
@@ -704,6 +720,8 @@ class Settings:
     orders_api_key: Secret | None = field(repr=False)
     transcript_max_turns: int
     max_message_chars: int
+    rate_limit_messages: int
+    rate_limit_window_seconds: int
     ticket_idle_minutes: int
     unresolved_turns_limit: int
     dedupe_ttl_seconds: int

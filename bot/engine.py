@@ -248,6 +248,7 @@ class Engine:
                 or self._settings.default_language
             )
         work.conversation = replace(conversation, language=language, updated_at=now())
+        limited = self._count(work, events)
         customer_turn = _customer_turn(event)
         ticket = snapshot.ticket
         if ticket is not None and ticket.pending is Pending.RATING and len(events) == 1:
@@ -278,6 +279,13 @@ class Engine:
                 work.turns[current.id][-1] = shown
                 work.effects.append(Relay(current.id, shown))
                 return
+            if limited is not None:
+                if limited:
+                    text = self._catalog.text(language, "rate-limited")
+                    work.say(text, role=Role.SYSTEM, meta={"handler": "rate_limited"})
+                    details = {"messages": work.conversation.rate_count}
+                    work.effects.append(Audit("rate_limited", work.current.id, details))
+                return
             if event.media and not event.text:
                 text = self._catalog.text(language, "text-only")
                 work.say(text, role=Role.SYSTEM, meta={"handler": "text_only"})
@@ -293,6 +301,23 @@ class Engine:
         except Exception:
             log.exception("turn failed on ticket %s", ticket.id)
             self._recover(work)
+
+    def _count(self, work: _Work, events: Sequence[Inbound]) -> bool | None:
+        """Counts the messages against the customer's rate limit: None while within it;
+        over it, True for the message that crossed it (it gets the polite reply) and
+        False for the ones after (kept, not answered)."""
+        limit = self._settings.rate_limit_messages
+        conversation = work.conversation
+        at = events[0].received_at
+        window = timedelta(seconds=self._settings.rate_limit_window_seconds)
+        if conversation.rate_since is None or at - conversation.rate_since >= window:
+            conversation = replace(conversation, rate_since=at, rate_count=0)
+        before = conversation.rate_count
+        count = before + len(events)
+        work.conversation = replace(conversation, rate_count=count)
+        if not limit or count <= limit:
+            return None
+        return before <= limit
 
     def _idle(self, ticket: Ticket, event: Inbound) -> bool:
         limit = timedelta(minutes=self._settings.ticket_idle_minutes)

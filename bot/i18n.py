@@ -14,6 +14,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ UI_KEYS = (
 )
 
 
+# "Nothing but a yes" is never longer than this; a longer text is not folded to find out.
+_LONGEST_PHRASE = 200
+
+_SEARCHED_CHARS = 1000
+
+
+# A turn matches one message against several phrase lists; folding a long message
+# once instead of each time is most of a long message's cost.
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
     """Lower case without accents or punctuation, single-spaced: how phrases are matched."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -76,12 +86,18 @@ class Catalog:
         return {key: self.text(language, f"ui-{key}", bot_name=bot_name) for key in UI_KEYS}
 
     def matches(self, language: str, key: str, text: str) -> bool:
-        """Whether `text` contains one of the `key` phrases of `language`, as whole words."""
-        folded = fold(text)
+        """Whether `text` contains one of the `key` phrases of `language`, as whole words.
+
+        Only the opening of a long message is searched: a request for a person is
+        not buried in a pasted page, and each phrase list is a pass over the text.
+        """
+        folded = fold(text[:_SEARCHED_CHARS])
         return any(p.search(folded) for p in self._patterns(language, key))
 
     def is_only(self, language: str, key: str, text: str) -> bool:
         """Whether `text` is nothing but one of the `key` phrases ("yes", "ok thanks")."""
+        if len(text) > _LONGEST_PHRASE:
+            return False
         folded = fold(text)
         return any(p.fullmatch(folded) for p in self._patterns(language, key))
 

@@ -107,6 +107,8 @@ _FRAME_WORDS = {
     },
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A question is in a message's opening; a pasted page is not searched whole.
+_QUERY_CHARS = 1000
 
 
 class KnowledgeError(ValueError):
@@ -267,6 +269,7 @@ class KnowledgeBase:
         index = self._indexes.get(language)
         if index is None:
             return []
+        query = query[:_QUERY_CHARS]
         if asked_in is not None and asked_in != language:
             query = _analyzer(asked_in).content_words(query)
         return index.search(query, k)

@@ -513,6 +513,20 @@ class LanguageDetector:
                 self._load()
             self._warm = True
 
+    def _warm_unless_warming(self) -> None:
+        """Warm now, unless the start-up thread is at it: then this message is judged by
+        the word lists and the hint alone rather than stall the event loop (and every
+        other customer) until the models are loaded."""
+        if self._warm or not self._ready.acquire(blocking=False):
+            return
+        try:
+            if not self._warm:
+                if len(self.supported) > 1:
+                    self._load()
+                self._warm = True
+        finally:
+            self._ready.release()
+
     def _load(self) -> None:
         codes = self.supported
         try:
@@ -581,7 +595,7 @@ class LanguageDetector:
         words = _words(cleaned)
         if not words or not self.supported:
             return None
-        self.warm()
+        self._warm_unless_warming()
         scores = self._scores(cleaned, words)
         hinted = self.from_hint(hint)
         if hinted is not None and len(self.supported) > 1:

@@ -212,6 +212,9 @@ class Conversation:
     ticket_id: str | None = None
     created_at: datetime = field(default_factory=now)
     updated_at: datetime = field(default_factory=now)
+    # The customer's messages in the current rate-limit window, and when it began.
+    rate_since: datetime | None = None
+    rate_count: int = 0
 
     @property
     def id(self) -> str:
@@ -225,14 +228,22 @@ class Conversation:
             "ticket_id": self.ticket_id,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
+            "rate": (
+                {"since": self.rate_since.isoformat(), "count": self.rate_count}
+                if self.rate_since is not None
+                else None
+            ),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Conversation:
+        rate = data.get("rate") or {}
         return cls(
             address=Address(data["channel"], data["customer"]),
             language=data.get("language"),
             ticket_id=data.get("ticket_id"),
             created_at=_time(data["created_at"]),
             updated_at=_time(data["updated_at"]),
+            rate_since=_time(rate["since"]) if rate.get("since") else None,
+            rate_count=int(rate.get("count", 0)),
         )

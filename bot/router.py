@@ -62,6 +62,7 @@ from numpy.typing import NDArray
 
 MODEL_PATH = Path(__file__).resolve().parent / "router_model.json"
 MODEL_FORMAT = "switchboard-router/1"
+READ_CHARS = 1000  # how much of a message routing reads
 
 
 class Route(StrEnum):
@@ -311,8 +312,12 @@ class LocalRouter:
         return self._intents
 
     def _probabilities(self, text: str) -> NDArray[np.float64]:
-        """`predict_proba` of the training pipeline for one text, in `intents` order."""
-        clean = normalize(text)
+        """`predict_proba` of the training pipeline for one text, in `intents` order.
+
+        Reads the first READ_CHARS: what a message is about is in its opening, and a
+        pasted page read whole would cost the event loop time in proportion to it.
+        """
+        clean = normalize(text[:READ_CHARS])
         idf = self._idf
         rows: list[int] = []
         values: list[float] = []

@@ -25,6 +25,7 @@ handoff-waiting = Ich hole jemanden aus unserem Support-Team dazu. Deine Ticketn
 handoff-declined = Kein Problem. Wobei kann ich dir sonst helfen?
 fallback-error = Entschuldige, bei mir ist etwas schiefgelaufen. Ich habe jemanden aus unserem Team gebeten, zu übernehmen; deine Ticketnummer ist { $ticket }.
 message-too-long = Diese Nachricht ist zu lang für mich. Bitte schreib weniger als { $limit } Zeichen.
+rate-limited = Du schreibst schneller, als ich gut antworten kann. Ich habe alles behalten, was du geschrieben hast; bitte warte eine Minute bis zur nächsten Nachricht.
 busy = Gerade ist bei uns sehr viel los. Deine Nachricht wird gleich noch einmal gesendet.
 fallback-unavailable = Entschuldige, wegen eines Problems bei uns kann ich gerade nicht antworten. Bitte versuch es in ein paar Minuten noch einmal.
 agent-joined = Jemand aus unserem Support-Team ist dem Chat beigetreten (Ticket { $ticket }).

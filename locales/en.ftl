@@ -25,6 +25,7 @@ handoff-waiting = I'm bringing in a person from our support team. Your ticket re
 handoff-declined = No problem. What else can I help you with?
 fallback-error = Sorry, something went wrong on my side. I've asked a person from our team to take over; your ticket reference is { $ticket }.
 message-too-long = That message is too long for me to read. Please keep it under { $limit } characters.
+rate-limited = You're sending messages faster than I can answer them well. I've kept everything you wrote; please give me a minute before the next one.
 busy = We're very busy right now. Your message will be sent again in a moment.
 fallback-unavailable = Sorry, I can't answer right now because of a problem on our side. Please try again in a few minutes.
 agent-joined = A person from our support team has joined the chat (ticket { $ticket }).

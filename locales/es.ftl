@@ -23,6 +23,7 @@ handoff-waiting = Estoy llamando a una persona de nuestro equipo de soporte. La 
 handoff-declined = De acuerdo. ¿En qué más puedo ayudarte?
 fallback-error = Lo siento, algo falló de mi lado. Le pedí a una persona de nuestro equipo que continúe; la referencia de tu caso es { $ticket }.
 message-too-long = Ese mensaje es demasiado largo para mí. Por favor, escribe menos de { $limit } caracteres.
+rate-limited = Estás enviando mensajes más rápido de lo que puedo responder bien. He guardado todo lo que escribiste; espera un minuto antes del siguiente, por favor.
 busy = Estamos muy ocupados en este momento. Tu mensaje se enviará de nuevo en un momento.
 fallback-unavailable = Lo siento, ahora no puedo responder por un problema de nuestro lado. Inténtalo de nuevo en unos minutos.
 agent-joined = Una persona de nuestro equipo de soporte se unió al chat (caso { $ticket }).

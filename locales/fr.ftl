@@ -25,6 +25,7 @@ handoff-waiting = Je fais appel à une personne de notre équipe d'assistance. L
 handoff-declined = Pas de problème. Que puis-je faire d'autre pour vous ?
 fallback-error = Désolé, un problème est survenu de mon côté. J'ai demandé à une personne de notre équipe de prendre le relais ; la référence de votre demande est { $ticket }.
 message-too-long = Ce message est trop long pour moi. Merci de ne pas dépasser { $limit } caractères.
+rate-limited = Vous envoyez des messages plus vite que je ne peux bien y répondre. J'ai gardé tout ce que vous avez écrit ; merci de patienter une minute avant le suivant.
 busy = Nous sommes très sollicités en ce moment. Votre message sera renvoyé dans un instant.
 fallback-unavailable = Désolé, je ne peux pas répondre pour le moment à cause d'un problème de notre côté. Veuillez réessayer dans quelques minutes.
 agent-joined = Une personne de notre équipe d'assistance a rejoint le chat (demande { $ticket }).

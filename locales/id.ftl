@@ -28,6 +28,7 @@ handoff-waiting = Saya sedang menghubungkan Anda dengan petugas dari tim layanan
 handoff-declined = Baik, tidak masalah. Ada lagi yang bisa saya bantu?
 fallback-error = Maaf, terjadi kesalahan di sistem saya. Saya sudah meminta petugas dari tim kami untuk mengambil alih; nomor tiket Anda adalah { $ticket }.
 message-too-long = Pesan itu terlalu panjang untuk saya baca. Mohon tulis kurang dari { $limit } karakter.
+rate-limited = Anda mengirim pesan lebih cepat daripada yang bisa saya jawab dengan baik. Semua yang Anda tulis sudah saya simpan; mohon tunggu satu menit sebelum pesan berikutnya.
 busy = Kami sedang sangat sibuk saat ini. Pesan Anda akan dikirim ulang sebentar lagi.
 fallback-unavailable = Maaf, saat ini saya tidak bisa menjawab karena ada gangguan di pihak kami. Silakan coba lagi dalam beberapa menit.
 agent-joined = Petugas dari tim layanan pelanggan kami telah bergabung ke chat (tiket { $ticket }).

@@ -25,6 +25,7 @@ handoff-waiting = Sto chiamando una persona del nostro team di assistenza. Il ri
 handoff-declined = Nessun problema. In cos'altro posso aiutarti?
 fallback-error = Scusa, qualcosa è andato storto da parte mia. Ho chiesto a una persona del nostro team di subentrare; il riferimento della tua richiesta è { $ticket }.
 message-too-long = Questo messaggio è troppo lungo per me. Scrivi meno di { $limit } caratteri, per favore.
+rate-limited = Stai inviando messaggi più velocemente di quanto io riesca a rispondere bene. Ho conservato tutto ciò che hai scritto; aspetta un minuto prima del prossimo, per favore.
 busy = In questo momento abbiamo moltissime richieste. Il tuo messaggio verrà inviato di nuovo tra poco.
 fallback-unavailable = Scusa, ora non riesco a rispondere per un problema da parte nostra. Riprova tra qualche minuto.
 agent-joined = Una persona del nostro team di assistenza è entrata nella chat (richiesta { $ticket }).

@@ -25,6 +25,7 @@ handoff-waiting = Ik haal iemand van onze klantenservice erbij. Je ticketnummer 
 handoff-declined = Geen probleem. Waarmee kan ik je nog meer helpen?
 fallback-error = Sorry, er ging bij mij iets mis. Ik heb iemand van ons team gevraagd het over te nemen; je ticketnummer is { $ticket }.
 message-too-long = Dat bericht is te lang voor mij. Houd het alsjeblieft onder de { $limit } tekens.
+rate-limited = Je stuurt sneller berichten dan ik goed kan beantwoorden. Ik heb alles bewaard wat je schreef; wacht alsjeblieft een minuut voor het volgende bericht.
 busy = Het is op dit moment erg druk. Je bericht wordt zo opnieuw verstuurd.
 fallback-unavailable = Sorry, door een probleem aan onze kant kan ik nu niet antwoorden. Probeer het over een paar minuten opnieuw.
 agent-joined = Iemand van onze klantenservice is bij de chat gekomen (ticket { $ticket }).

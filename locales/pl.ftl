@@ -29,6 +29,7 @@ handoff-waiting = Łączę Cię z kimś z naszego zespołu obsługi klienta. Num
 handoff-declined = Jasne. W czym jeszcze mogę pomóc?
 fallback-error = Przepraszam, coś poszło nie tak po mojej stronie. Sprawę przejmie ktoś z naszego zespołu; numer Twojego zgłoszenia to { $ticket }.
 message-too-long = Ta wiadomość jest dla mnie za długa. Napisz, proszę, krócej – poniżej { $limit } znaków.
+rate-limited = Wysyłasz wiadomości szybciej, niż jestem w stanie dobrze na nie odpowiedzieć. Zachowałem wszystko, co napisałeś; odczekaj proszę minutę przed następną wiadomością.
 busy = Mamy teraz bardzo dużo zapytań. Twoja wiadomość zostanie za chwilę wysłana ponownie.
 fallback-unavailable = Przepraszam, z powodu problemu po naszej stronie nie mogę teraz odpowiedzieć. Spróbuj ponownie za kilka minut.
 agent-joined = Do czatu dołączyła osoba z naszego zespołu obsługi klienta (zgłoszenie { $ticket }).

@@ -25,6 +25,7 @@ handoff-waiting = Estou chamando uma pessoa da nossa equipe de atendimento. O n�
 handoff-declined = Tudo bem. Em que mais posso ajudar?
 fallback-error = Desculpe, algo deu errado do meu lado. Pedi para uma pessoa da nossa equipe assumir; o número do seu chamado é { $ticket }.
 message-too-long = Essa mensagem é longa demais para mim. Por favor, escreva menos de { $limit } caracteres.
+rate-limited = Você está enviando mensagens mais rápido do que consigo responder bem. Guardei tudo o que você escreveu; aguarde um minuto antes da próxima, por favor.
 busy = Estamos com muito movimento agora. Sua mensagem será enviada de novo em instantes.
 fallback-unavailable = Desculpe, não consigo responder agora por causa de um problema do nosso lado. Tente de novo em alguns minutos.
 agent-joined = Uma pessoa da nossa equipe de atendimento entrou no chat (chamado { $ticket }).

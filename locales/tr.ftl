@@ -27,6 +27,7 @@ handoff-waiting = Destek ekibimizden birini görüşmeye dahil ediyorum. Talep n
 handoff-declined = Sorun değil. Başka hangi konuda yardımcı olabilirim?
 fallback-error = Üzgünüm, benim tarafımda bir sorun oluştu. Ekibimizden birinin konuyu devralmasını istedim; talep numaranız: { $ticket }.
 message-too-long = Bu mesaj benim için çok uzun. Lütfen { $limit } karakterden kısa bir mesaj yazın.
+rate-limited = Mesajlarınızı iyi yanıtlayabileceğimden daha hızlı gönderiyorsunuz. Yazdığınız her şeyi sakladım; lütfen bir sonrakinden önce bir dakika bekleyin.
 busy = Şu anda yoğunluk yaşıyoruz. Mesajınız birazdan tekrar gönderilecek.
 fallback-unavailable = Üzgünüm, bizden kaynaklanan bir sorun nedeniyle şu anda yanıt veremiyorum. Lütfen birkaç dakika sonra tekrar deneyin.
 agent-joined = Destek ekibimizden biri sohbete katıldı (talep numarası: { $ticket }).

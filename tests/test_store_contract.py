@@ -13,6 +13,7 @@ from bot.errors import LockTimeout
 from bot.model import Address, Conversation, Role, Ticket, Turn, new_ticket_id
 from bot.statemachine import State
 from bot.store import Store
+from bot.store.base import Change
 
 StoreFactory = Callable[..., Store]
 
@@ -188,3 +189,162 @@ async def test_a_due_timer_goes_to_one_of_many_pollers(store_factory: StoreFacto
     results = await asyncio.gather(*(store.take_due("sla", start, limit=50) for _ in range(5)))
     taken = [key for result in results for key in result]
     assert sorted(taken) == [f"T-{n:04}" for n in range(20)]
+
+
+# -- privacy: export and erase one customer ------------------------------------------
+
+PHONE = "+15551234567"
+
+
+async def a_customer_everywhere(store: Store, phone: str, sid: str) -> list[Ticket]:
+    """One customer on SMS (an old ticket and an open one), WhatsApp and voice, with the
+    refs, timer, flag and log entries the channels and the engine leave behind."""
+    tickets = []
+    for channel, customer in (("twilio", phone), ("twilio", f"whatsapp:{phone}")):
+        address = Address(channel, customer)
+        for _ in range(2 if customer == phone else 1):
+            ticket = Ticket(new_ticket_id(), address.conversation_id, address, "en")
+            tickets.append(ticket)
+            reply = Turn(Role.BOT, f"Hello {customer}")
+            turns = [Turn(Role.CUSTOMER, f"my number is {phone}"), reply]
+            change = Change(
+                Conversation(address, "en", ticket.id),
+                [ticket],
+                {ticket.id: turns},
+                entries=[f"{channel}:{ticket.id}"],
+                effects="[]",
+            )
+            await store.commit(change, None)
+            await store.put_ref("twilio-part", f"{reply.id}:0", f"{sid}-{ticket.id}")
+    voice = Address("voice", phone)
+    await store.save(Conversation(voice, "en"))
+    cid = f"twilio:{phone}"
+    await store.put_ref("twilio-medium", cid, "sms")
+    await store.put_ref("twilio-message", sid, cid)
+    await store.put_ref("twilio-status", sid, "delivered")
+    await store.put_ref("slack-thread", f"C1:{sid}", tickets[1].id)
+    await store.put_ref("slack-card", tickets[1].id, '{"ts": "1700000000.0001"}')
+    await store.schedule("sla", tickets[1].id, datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    await store.set_flag(f"optout:{phone}", "1")
+    await store.append_log("handoffs", {"ticket": tickets[1].id, "conversation": cid})
+    await store.append_log("twilio-status", {"message": sid, "conversation": cid})
+    await store.append_log("audit", {"event": "ticket_opened", "ticket": tickets[0].id})
+    return tickets
+
+
+async def test_an_unknown_customer_exports_empty(store_factory: StoreFactory) -> None:
+    record = await store_factory().export_customer("telegram:404")
+    assert record.conversation_ids == ()
+    assert record.counts() == dict.fromkeys(record.counts(), 0)
+    assert record.to_json()["tickets"] == []
+
+
+async def test_export_finds_everything_about_a_customer(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    mine = await a_customer_everywhere(store, PHONE, "SM1")
+    theirs = await a_customer_everywhere(store, "+15551234568", "SM2")
+    await store.set_flag("agent_mode", "enabled")
+
+    record = await store.export_customer(PHONE)
+
+    assert record.conversation_ids == (
+        f"twilio:{PHONE}",
+        f"twilio:whatsapp:{PHONE}",
+        f"voice:{PHONE}",
+    )
+    assert {c.id for c in record.conversations} == set(record.conversation_ids)
+    assert {t.id for t in record.tickets} == {t.id for t in mine}
+    assert all(len(turns) == 2 for turns in record.transcripts.values())
+    assert {(r.kind, r.key) for r in record.refs} == {
+        ("twilio-medium", f"twilio:{PHONE}"),
+        ("twilio-message", "SM1"),
+        ("twilio-status", "SM1"),  # keyed by the SID a ref pointing at the customer holds
+        ("slack-thread", "C1:SM1"),
+        ("slack-card", mine[1].id),
+    } | {("twilio-part", f"{turns[1].id}:0") for turns in record.transcripts.values()}
+    assert [(t.queue, t.key) for t in record.timers] == [("sla", mine[1].id)]
+    assert record.flags == {f"optout:{PHONE}": "1"}
+    assert sorted(e.log for e in record.logs) == ["audit", "handoffs", "twilio-status"]
+    document = record.to_json()
+    assert document["customer"] == PHONE
+    assert {t["id"] for t in document["tickets"]} == {t.id for t in mine}
+    assert document["tickets"][0]["transcript"][0]["text"] == f"my number is {PHONE}"
+    assert not {t.id for t in theirs} & {t["id"] for t in document["tickets"]}
+
+
+async def test_a_conversation_or_ticket_id_names_one_conversation(
+    store_factory: StoreFactory,
+) -> None:
+    store = store_factory()
+    tickets = await a_customer_everywhere(store, PHONE, "SM1")
+    await store.save(Conversation(Address("telegram", "12")))
+    await store.save(Conversation(Address("telegram", "1")))
+
+    by_id = await store.export_customer(f"twilio:{PHONE}")
+    assert by_id.conversation_ids == (f"twilio:{PHONE}",)
+    assert {t.id for t in by_id.tickets} == {t.id for t in tickets[:2]}
+    by_ticket = await store.export_customer(f" {tickets[2].id} ")
+    assert by_ticket.conversation_ids == (f"twilio:whatsapp:{PHONE}",)
+    assert (await store.export_customer("telegram:1")).conversation_ids == ("telegram:1",)
+    # Read literally, never as a pattern.
+    for pattern in ("*", "telegram:?", "telegram:[12]", "\\*"):
+        assert (await store.export_customer(pattern)).conversation_ids == ()
+    for unusable in ("", "   ", "x" * 257, "{tag}", "a\nb"):
+        with pytest.raises(ValueError, match="customer id"):
+            await store.export_customer(unusable)
+
+
+async def test_erase_deletes_everything_once_and_spares_others(
+    store_factory: StoreFactory,
+) -> None:
+    store = store_factory()
+    mine = await a_customer_everywhere(store, PHONE, "SM1")
+    theirs = await a_customer_everywhere(store, "+15551234568", "SM2")
+    exported = await store.export_customer(PHONE)
+
+    erased = await store.erase_customer(PHONE)
+
+    assert erased.counts() == exported.counts()
+    assert erased.counts()["turns"] == 6
+    again = await store.export_customer(PHONE)
+    assert again.counts() == dict.fromkeys(again.counts(), 0)
+    for ticket in mine:
+        assert await store.get_ticket(ticket.id) is None
+        assert await store.transcript(ticket.id, conversation_id=ticket.conversation_id) == []
+        assert not await store.is_done(ticket.conversation_id, f"twilio:{ticket.id}")
+        assert await store.pending_effects(ticket.conversation_id, f"twilio:{ticket.id}") is None
+    assert (await store.load(f"twilio:{PHONE}")).conversation is None
+    for ref in exported.refs:
+        assert await store.get_ref(ref.kind, ref.key) is None
+    assert await store.get_flag(f"optout:{PHONE}") is None
+    logs = ("audit", "handoffs", "twilio-status")
+    assert [len(await store.read_log(name)) for name in logs] == [1, 1, 1]  # the other's
+    assert await store.take_due("sla", datetime(2027, 1, 1, tzinfo=UTC)) == [theirs[1].id]
+    # The other customer keeps everything.
+    assert (await store.export_customer("+15551234568")).counts()["refs"] == 8
+
+    twice = await store.erase_customer(PHONE)
+    assert twice.conversation_ids == ()
+    # A new message starts afresh.
+    conversation, ticket = a_conversation(PHONE)
+    await store.save(conversation, ticket, [Turn(Role.CUSTOMER, "hello again")])
+    fresh = await store.export_customer(PHONE)
+    assert [t.id for t in fresh.tickets] == [ticket.id]
+    assert [t.text for turns in fresh.transcripts.values() for t in turns] == ["hello again"]
+
+
+async def test_erase_waits_for_a_turn_in_progress(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    conversation, ticket = a_conversation()
+    await store.save(conversation, ticket, [Turn(Role.CUSTOMER, "first")])
+    async with store.lock(conversation.id) as lease:
+        erasing = asyncio.create_task(store.erase_customer(conversation.id))
+        await asyncio.sleep(0.2)
+        assert not erasing.done()
+        # The turn commits what it decided; the erase that waited for it deletes that too.
+        await store.commit(
+            Change(conversation, [ticket], {ticket.id: [Turn(Role.BOT, "answer")]}), lease
+        )
+    erased = await erasing
+    assert erased.counts()["turns"] == 2
+    assert await store.transcript(ticket.id) == []

@@ -15,12 +15,16 @@ What one inbound entry changes is written by one `commit`: the conversation,
 its tickets, new transcript turns, the entry marked done, and the effects the
 outbox must carry out. Each effect is then started at most once
 (`start_effect`), so a retried entry never sends twice.
+
+Privacy: `export_customer` gathers everything the store holds about one customer and
+`erase_customer` deletes it, under the lock of each of their conversations.
+`CustomerNames` decides what belongs to them, the same way for both backends.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,6 +63,164 @@ class Change:
     turns: Mapping[str, Sequence[Turn]] = field(default_factory=dict)
     entries: Sequence[str] = ()
     effects: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """One `put_ref` lookup."""
+
+    kind: str
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """One armed timer: `key` (a ticket id for the handoff SLA) is due at `due`."""
+
+    queue: str
+    key: str
+    due: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One entry of an append-only log; `id` is where it sits in that log."""
+
+    log: str
+    id: str
+    entry: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    """Everything the store holds about one customer: what `export_customer` found, or
+    what `erase_customer` deleted. `customer` is the id as the operator gave it."""
+
+    customer: str
+    conversation_ids: tuple[str, ...] = ()
+    conversations: tuple[Conversation, ...] = ()
+    tickets: tuple[Ticket, ...] = ()
+    transcripts: Mapping[str, Sequence[Turn]] = field(default_factory=dict)
+    refs: tuple[Ref, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    flags: Mapping[str, str] = field(default_factory=dict)
+    logs: tuple[LogEntry, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "conversations": len(self.conversation_ids),
+            "tickets": len({t.id for t in self.tickets} | set(self.transcripts)),
+            "turns": sum(len(turns) for turns in self.transcripts.values()),
+            "refs": len(self.refs),
+            "timers": len(self.timers),
+            "flags": len(self.flags),
+            "log_entries": len(self.logs),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The export: one JSON document, each ticket with its whole transcript."""
+        conversations = {c.id: c for c in self.conversations}
+        tickets = {t.id: t for t in self.tickets}
+        return {
+            "customer": self.customer,
+            "conversations": [
+                {"id": cid, **(conversations[cid].to_json() if cid in conversations else {})}
+                for cid in self.conversation_ids
+            ],
+            "tickets": [
+                {
+                    **(tickets[tid].to_json() if tid in tickets else {"id": tid}),
+                    "transcript": [turn.to_json() for turn in self.transcripts.get(tid, ())],
+                }
+                # A transcript may outlive its ticket by a moment (it expires separately).
+                for tid in sorted(tickets.keys() | self.transcripts.keys())
+            ],
+            "timers": [
+                {"queue": t.queue, "key": t.key, "due": t.due.isoformat()} for t in self.timers
+            ],
+            "refs": [{"kind": r.kind, "key": r.key, "value": r.value} for r in self.refs],
+            "flags": dict(self.flags),
+            "logs": [{"log": e.log, "id": e.id, "entry": dict(e.entry)} for e in self.logs],
+        }
+
+
+def customer_id(raw: str) -> str:
+    """`raw` as a customer id, stripped; ValueError when it cannot be one."""
+    customer = raw.strip()
+    if not customer or len(customer) > 256:
+        raise ValueError("a customer id is 1 to 256 characters")
+    if "{" in customer or "}" in customer or not customer.isprintable():
+        # Braces would end a Redis hash tag early; no channel's ids hold them.
+        raise ValueError("a customer id has no braces and no control characters")
+    return customer
+
+
+def names_conversation(customer: str, conversation_id: str) -> bool:
+    """Whether a customer id names this conversation: its whole id (`telegram:123`), or the
+    address alone, which names it on every channel (`+15551234567` is `twilio:+1…`,
+    `twilio:whatsapp:+1…` and `voice:+1…`). A conversation id always has a channel."""
+    if ":" not in conversation_id:
+        return False
+    return conversation_id == customer or conversation_id.endswith(":" + customer)
+
+
+class CustomerNames:
+    """What names one customer in keys the store does not file under their conversation.
+
+    `own` holds their conversation ids, ticket ids and turn ids (a reply's id is its
+    bot turn's id). A ref is theirs when its key is one of those or starts with one and a
+    colon (a reply's part: `<turn id>:0`), or when its value is one (a provider's message
+    id → the conversation, a Slack thread → the ticket); the key of a ref found by its
+    value is theirs too (a Twilio message SID), and so are refs keyed by exactly that (its
+    delivery status): `first_ref`, then `second_ref`. A log entry is theirs when any
+    string in it is one of those; a timer when its key is; a flag when its name ends in
+    `:` and their address (`optout:+15551234567`).
+    """
+
+    def __init__(
+        self, conversation_ids: Iterable[str], ticket_ids: Iterable[str], turns: Iterable[Turn]
+    ) -> None:
+        conversations = set(conversation_ids)
+        self.own = conversations | set(ticket_ids) | {turn.id for turn in turns}
+        self.pointers: set[str] = set()
+        self._addresses: set[str] = set()
+        for cid in conversations:
+            address = cid.partition(":")[2]
+            # `whatsapp:+1…` shares the number's opt-out with SMS.
+            self._addresses |= {address, address.rpartition(":")[2]}
+        self._addresses.discard("")
+
+    def first_ref(self, ref: Ref) -> bool:
+        if ref.value in self.own:
+            self.pointers.add(ref.key)
+            return True
+        if ref.key in self.own:
+            return True
+        at = ref.key.find(":")
+        while at != -1:
+            if ref.key[:at] in self.own:
+                return True
+            at = ref.key.find(":", at + 1)
+        return False
+
+    def second_ref(self, ref: Ref) -> bool:
+        return ref.key in self.pointers
+
+    def timer(self, key: str) -> bool:
+        return key in self.own
+
+    def flag(self, name: str) -> bool:
+        return any(name.endswith(":" + address) for address in self._addresses)
+
+    def entry(self, value: Any) -> bool:
+        if isinstance(value, str):
+            return value in self.own or value in self.pointers
+        if isinstance(value, Mapping):
+            return any(self.entry(item) for item in value.values())
+        if isinstance(value, list | tuple):
+            return any(self.entry(item) for item in value)
+        return False
 
 
 class Store(ABC):
@@ -186,3 +348,14 @@ class Store(ABC):
     @abstractmethod
     async def set_flag(self, name: str, value: str | None) -> None:
         """Set a switch; None clears it."""
+
+    @abstractmethod
+    async def export_customer(self, customer: str) -> CustomerRecord:
+        """Everything about one customer: `customer` is a conversation id or an address
+        alone (`names_conversation`), or one of their ticket ids."""
+
+    @abstractmethod
+    async def erase_customer(self, customer: str) -> CustomerRecord:
+        """Delete everything `export_customer` would find, holding each conversation's lock
+        so no turn writes half of it back; returns what was deleted. Erasing again finds
+        nothing, and the customer's next message starts a new conversation."""

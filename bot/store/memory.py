@@ -10,14 +10,25 @@ import asyncio
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from bot.errors import LockTimeout
 from bot.model import Conversation, Ticket, Turn
-from bot.store.base import Change, Lease, Store
+from bot.store.base import (
+    Change,
+    CustomerNames,
+    CustomerRecord,
+    Lease,
+    LogEntry,
+    Ref,
+    Store,
+    Timer,
+    customer_id,
+    names_conversation,
+)
 
 _LOG_MAXLEN = 10_000
 
@@ -180,3 +191,96 @@ class MemoryStore(Store):
             self._flags.pop(name, None)
         else:
             self._flags[name] = value
+
+    # -- privacy -------------------------------------------------------------------
+
+    async def export_customer(self, customer: str) -> CustomerRecord:
+        customer = customer_id(customer)
+        return self._gather(customer, self._conversation_ids(customer))
+
+    async def erase_customer(self, customer: str) -> CustomerRecord:
+        customer = customer_id(customer)
+        async with AsyncExitStack() as held:
+            conversation_ids = self._conversation_ids(customer)
+            for cid in conversation_ids:
+                await held.enter_async_context(self.lock(cid))
+            # No await from here on: what is gathered is exactly what is deleted.
+            found = self._gather(customer, conversation_ids)
+            cids = set(conversation_ids)
+            for cid in cids:
+                self._conversations.pop(cid, None)
+            for ticket_id in found.transcripts.keys() | {t.id for t in found.tickets}:
+                self._tickets.pop(ticket_id, None)
+                self._transcripts.pop(ticket_id, None)
+            self._done = {k: v for k, v in self._done.items() if k[0] not in cids}
+            self._effects = {k: v for k, v in self._effects.items() if k[0] not in cids}
+            self._started = {k for k in self._started if k[0] not in cids}
+            for ref in found.refs:
+                self._refs.pop((ref.kind, ref.key), None)
+            for timer in found.timers:
+                self._timers.get(timer.queue, {}).pop(timer.key, None)
+            for name in found.flags:
+                self._flags.pop(name, None)
+            gone = {(entry.log, entry.id) for entry in found.logs}
+            for name in {entry.log for entry in found.logs}:
+                self._logs[name] = deque(
+                    (raw for i, raw in enumerate(self._logs[name]) if (name, str(i)) not in gone),
+                    maxlen=_LOG_MAXLEN,
+                )
+        return found
+
+    def _conversation_ids(self, customer: str) -> list[str]:
+        ticket = self._tickets.get(customer)
+        if ticket is not None:
+            return [str(json.loads(ticket)["conversation_id"])]
+        known = set(self._conversations) | {cid for cid, _ in self._done}
+        known |= {json.loads(raw)["conversation_id"] for raw in self._tickets.values()}
+        return sorted(cid for cid in known if names_conversation(customer, cid))
+
+    def _gather(self, customer: str, conversation_ids: Sequence[str]) -> CustomerRecord:
+        if not conversation_ids:
+            return CustomerRecord(customer)
+        cids = set(conversation_ids)
+        conversations = tuple(
+            Conversation.from_json(json.loads(self._conversations[cid]))
+            for cid in conversation_ids
+            if cid in self._conversations
+        )
+        tickets = tuple(
+            ticket
+            for ticket in (Ticket.from_json(json.loads(raw)) for raw in self._tickets.values())
+            if ticket.conversation_id in cids
+        )
+        transcripts = {
+            t.id: [Turn.from_json(json.loads(raw)) for raw in self._transcripts[t.id]]
+            for t in tickets
+            if t.id in self._transcripts
+        }
+        names = CustomerNames(
+            cids, (t.id for t in tickets), (turn for kept in transcripts.values() for turn in kept)
+        )
+        every_ref = [Ref(kind, key, value) for (kind, key), value in self._refs.items()]
+        refs = [ref for ref in every_ref if names.first_ref(ref)]
+        taken = set(refs)
+        refs += [ref for ref in every_ref if ref not in taken and names.second_ref(ref)]
+        return CustomerRecord(
+            customer,
+            tuple(conversation_ids),
+            conversations,
+            tickets,
+            transcripts,
+            tuple(refs),
+            timers=tuple(
+                Timer(queue, key, due)
+                for queue, armed in self._timers.items()
+                for key, due in armed.items()
+                if names.timer(key)
+            ),
+            flags={name: value for name, value in self._flags.items() if names.flag(name)},
+            logs=tuple(
+                LogEntry(name, str(i), entry)
+                for name, entries in self._logs.items()
+                for i, entry in enumerate(json.loads(raw) for raw in entries)
+                if names.entry(entry)
+            ),
+        )

@@ -23,6 +23,13 @@ is one script on one node:
 Conversations, tickets, transcripts and refs expire `RETENTION_DAYS` after their last
 write. A commit is one round trip: a Lua script that first checks that the caller's
 lease is still the lock's token, then writes everything.
+
+`export_customer` and `erase_customer` find a customer's conversations by their hash
+tags (`SCAN` on every node), the rest with `CustomerNames`: one `SCAN` each over `ref:`,
+`due:`, `flag:` and `log:`, and `tref:` by ticket id. Erasing deletes a conversation's
+own keys in one script that checks the eraser's lease, as a commit does; the keys in
+other slots (`tref:`, `ref:`, members of `due:`, entries of `log:`, `flag:`) one by one.
+`seen:` claims hold provider ids only and expire within `DEDUPE_TTL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -32,10 +39,11 @@ import contextlib
 import json
 import logging
 import random
+import re
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -43,7 +51,19 @@ from redis.asyncio.cluster import RedisCluster
 
 from bot.errors import LeaseLost, LockTimeout
 from bot.model import Conversation, Ticket, Turn
-from bot.store.base import Change, Lease, Snapshot, Store
+from bot.store.base import (
+    Change,
+    CustomerNames,
+    CustomerRecord,
+    Lease,
+    LogEntry,
+    Ref,
+    Snapshot,
+    Store,
+    Timer,
+    customer_id,
+    names_conversation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +71,8 @@ Client = Redis | RedisCluster
 
 _LOG_MAXLEN = 10_000
 _POLL = 0.02  # seconds between tries for a taken lock
+_PAGE = 500  # keys read per round trip while looking for a customer's data
+_GLOB = re.compile(r"([*?\[\]\\])")
 
 # KEYS: lock, conversation, then the keys the plan's lists name, in order.
 _COMMIT = """
@@ -88,6 +110,17 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# KEYS: the lock, then the conversation's keys to delete (one slot: one hash tag).
+_ERASE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+"""
+
+
+def _glob(text: str) -> str:
+    """`text` matched literally by a SCAN pattern."""
+    return _GLOB.sub(r"\\\1", text)
 
 
 class RedisStore(Store):
@@ -114,6 +147,7 @@ class RedisStore(Store):
         self._commit = client.register_script(_COMMIT)
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
+        self._erase = client.register_script(_ERASE)
 
     @classmethod
     def from_url(
@@ -372,3 +406,187 @@ class RedisStore(Store):
             await self._redis.delete(self.key("flag", name))
         else:
             await self._redis.set(self.key("flag", name), value)
+
+    # -- privacy -------------------------------------------------------------------
+
+    async def export_customer(self, customer: str) -> CustomerRecord:
+        customer = customer_id(customer)
+        return await self._gather(customer, await self._find(customer))
+
+    async def erase_customer(self, customer: str) -> CustomerRecord:
+        customer = customer_id(customer)
+        found = await self._find(customer)
+        async with AsyncExitStack() as held:
+            leases = [await held.enter_async_context(self.lock(cid)) for cid in sorted(found)]
+            # Listed again under the locks: a turn may have written more meanwhile.
+            owned = {
+                lease.conversation_id: await self._keys_of(lease.conversation_id)
+                for lease in leases
+            }
+            record = await self._gather(customer, owned)
+            for lease in leases:
+                lock = self._of(lease.conversation_id, "lock")
+                doomed = [key for key in owned[lease.conversation_id] if key != lock]
+                if not await self._erase(keys=[lock, *doomed], args=[lease.token]):
+                    raise LeaseLost(f"conversation {lease.conversation_id}: lost the lock")
+            ticket_ids = record.transcripts.keys() | {t.id for t in record.tickets}
+            gone: dict[str, list[str]] = {}
+            for entry in record.logs:
+                gone.setdefault(self.key("log", entry.log), []).append(entry.id)
+            # Not one transaction: these keys live in other slots, each command touches one.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for ticket_id in ticket_ids:
+                    pipe.delete(self.key("tref", ticket_id))
+                for ref in record.refs:
+                    pipe.delete(self.key("ref", f"{ref.kind}:{ref.key}"))
+                for timer in record.timers:
+                    pipe.zrem(self.key("due", timer.queue), timer.key)
+                for name in record.flags:
+                    pipe.delete(self.key("flag", name))
+                for log_key, ids in gone.items():
+                    pipe.xdel(log_key, *ids)
+                await pipe.execute()
+        return record
+
+    async def _scan(self, pattern: str) -> AsyncIterator[str]:
+        """Every key matching `pattern`, on every node of a cluster."""
+        async for key in self._redis.scan_iter(match=pattern, count=1000):
+            yield str(key)
+
+    async def _tagged(self, pattern: str, wanted: Callable[[str], bool]) -> dict[str, list[str]]:
+        """The keys matching `pattern`, by the conversation their hash tag names."""
+        start = len(self._prefix) + 1
+        found: dict[str, list[str]] = {}
+        async for key in self._scan(pattern):
+            end = key.find("}:", start)
+            if end != -1 and wanted(key[start:end]):
+                found.setdefault(key[start:end], []).append(key)
+        return found
+
+    async def _keys_of(self, conversation_id: str) -> list[str]:
+        pattern = f"{_glob(self._prefix)}{{{_glob(conversation_id)}}}:*"
+        found = await self._tagged(pattern, lambda cid: cid == conversation_id)
+        return found.get(conversation_id, [])
+
+    async def _find(self, customer: str) -> dict[str, list[str]]:
+        """The customer's conversations, each with its keys."""
+        owner = await self._redis.get(self.key("tref", customer))
+        if owner is not None:
+            return {str(owner): await self._keys_of(str(owner))}
+        pattern = f"{_glob(self._prefix)}{{*{_glob(customer)}}}:*"
+        return await self._tagged(pattern, lambda cid: names_conversation(customer, cid))
+
+    async def _values(self, keys: Sequence[str]) -> list[str | None]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.get(key)
+            values = await pipe.execute()
+        return [None if value is None else str(value) for value in values]
+
+    async def _gather(self, customer: str, owned: Mapping[str, Sequence[str]]) -> CustomerRecord:
+        if not owned:
+            return CustomerRecord(customer)  # nothing names them: no need to read the rest
+        conversations: list[Conversation] = []
+        tickets: list[Ticket] = []
+        transcripts: dict[str, list[Turn]] = {}
+        for cid, keys in owned.items():
+            base = len(self._of(cid, ""))
+            for key in keys:
+                kind, _, name = key[base:].partition(":")
+                if kind == "conv" and (raw := await self._redis.get(key)) is not None:
+                    conversations.append(Conversation.from_json(json.loads(raw)))
+                elif kind == "ticket" and (raw := await self._redis.get(key)) is not None:
+                    tickets.append(Ticket.from_json(json.loads(raw)))
+                elif kind == "tx":
+                    raws = await self._redis.lrange(key, 0, -1)
+                    transcripts[name] = [Turn.from_json(json.loads(r)) for r in raws]
+        names = CustomerNames(
+            owned,
+            (t.id for t in tickets),
+            (turn for kept in transcripts.values() for turn in kept),
+        )
+        return CustomerRecord(
+            customer,
+            tuple(sorted(owned)),
+            tuple(conversations),
+            tuple(tickets),
+            transcripts,
+            await self._refs_of(names),
+            await self._timers_of(names),
+            await self._flags_of(names),
+            await self._logs_of(names),
+        )
+
+    async def _refs_of(self, names: CustomerNames) -> tuple[Ref, ...]:
+        """Every ref is read once (a ref's value can name the customer); those keyed by
+        what the first pass learned are then looked up under every kind seen."""
+        base = self.key("ref", "")
+        found: dict[str, Ref] = {}
+        kinds: set[str] = set()
+        page: list[str] = []
+
+        async def read() -> None:
+            for key, value in zip(page, await self._values(page), strict=True):
+                kind, _, name = key[len(base) :].partition(":")
+                kinds.add(kind)
+                if value is not None and names.first_ref(ref := Ref(kind, name, value)):
+                    found[key] = ref
+            page.clear()
+
+        async for key in self._scan(_glob(base) + "*"):
+            page.append(key)
+            if len(page) >= _PAGE:
+                await read()
+        await read()
+        pointed = [
+            (kind, pointer, self.key("ref", f"{kind}:{pointer}"))
+            for pointer in sorted(names.pointers)
+            for kind in sorted(kinds)
+        ]
+        keys = [key for _, _, key in pointed if key not in found]
+        values = dict(zip(keys, await self._values(keys), strict=True))
+        for kind, pointer, key in pointed:
+            if values.get(key) is not None:
+                found[key] = Ref(kind, pointer, str(values[key]))
+        return tuple(found.values())
+
+    async def _timers_of(self, names: CustomerNames) -> tuple[Timer, ...]:
+        base = self.key("due", "")
+        members = sorted(names.own)
+        timers: list[Timer] = []
+        async for key in self._scan(_glob(base) + "*"):
+            scores = await self._redis.zmscore(key, members)
+            timers += [
+                Timer(key[len(base) :], member, datetime.fromtimestamp(score, UTC))
+                for member, score in zip(members, scores, strict=True)
+                if score is not None and names.timer(member)
+            ]
+        return tuple(timers)
+
+    async def _flags_of(self, names: CustomerNames) -> dict[str, str]:
+        base = self.key("flag", "")
+        keys = [key async for key in self._scan(_glob(base) + "*") if names.flag(key[len(base) :])]
+        values = await self._values(keys)
+        return {
+            key[len(base) :]: value
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
+
+    async def _logs_of(self, names: CustomerNames) -> tuple[LogEntry, ...]:
+        base = self.key("log", "")
+        entries: list[LogEntry] = []
+        async for key in self._scan(_glob(base) + "*"):
+            start = "-"
+            while rows := await self._redis.xrange(key, min=start, count=_PAGE):
+                for row_id, fields in rows:
+                    try:
+                        entry = json.loads((fields or {}).get("entry", ""))
+                    except ValueError:
+                        continue
+                    if isinstance(entry, dict) and names.entry(entry):
+                        entries.append(LogEntry(key[len(base) :], str(row_id), entry))
+                if len(rows) < _PAGE:
+                    break
+                start = "(" + str(rows[-1][0])
+        return tuple(entries)
