@@ -180,6 +180,10 @@ def _url(raw: str) -> str:
     return value
 
 
+def _urls(raw: str) -> tuple[str, ...]:
+    return tuple(_url(part) for part in raw.split(",") if part.strip())
+
+
 def _key(raw: str) -> Secret:
     return Secret(raw.strip())
 
@@ -349,7 +353,10 @@ VARIABLES: tuple[Variable, ...] = (
         "LLM_FIRST_TOKEN_TIMEOUT_SECONDS",
         "10",
         _seconds(0.1, 300),
-        "A model that sends nothing for this long is abandoned for the next fallback.",
+        "The first-token budget of one model call, fallbacks included: each model may use "
+        "its share of what is left (a tier with one fallback gives the first model half), "
+        "and when none has started answering by then the customer gets the apology and a "
+        "person.",
     ),
     Variable(
         "LLM_TOTAL_TIMEOUT_SECONDS",
@@ -662,6 +669,23 @@ VARIABLES: tuple[Variable, ...] = (
         "callbacks point at it, and `switchboard telegram set-webhook` registers it.",
     ),
     Variable(
+        "WEBCHAT_ALLOWED_ORIGINS",
+        "",
+        _urls,
+        "Comma-separated origins (`https://shop.example.com`) whose pages may open the web "
+        "chat's socket; any other Origin is refused with 403 at the upgrade. Empty: the "
+        "app's own host and PUBLIC_URL's. A client that is not a browser sends no Origin.",
+    ),
+    Variable(
+        "WEBCHAT_SECRET",
+        None,
+        _secret,
+        "Key that signs web-chat session tokens (16+ characters). Unset: one is generated "
+        "at the first start and kept in the store, shared by every process; changing it "
+        "starts every customer on a new, empty session.",
+        secret=True,
+    ),
+    Variable(
         "ADMIN_TOKEN",
         None,
         _secret,
@@ -759,6 +783,8 @@ class Settings:
     twilio_voice_queue: str
     public_url: str | None
     admin_token: Secret | None = field(repr=False)
+    webchat_allowed_origins: tuple[str, ...]
+    webchat_secret: Secret | None = field(repr=False)
     log_level: str
     log_format: str
 

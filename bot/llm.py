@@ -6,8 +6,9 @@ self-hosted vLLM or Ollama endpoint works as well as a vendor's API):
 - commodity: helps the router and answers knowledge-base questions;
 - reasoning: complex or uncertain turns, with the flows as tools.
 
-Every call streams. A model that sends nothing within the first-token timeout,
-errors, or ends without a word is abandoned for the next one; once a token has
+Every call streams. A model that errors or ends without a word is abandoned for
+the next one, within one first-token budget for the whole call (a model that
+hangs spends its share, and the customer hears the apology, not a second wait); once a token has
 reached the customer there is no retry (they would read the answer twice) and a
 failure raises `ModelError`, which the engine turns into a localized fallback
 and a handoff. Usage and cost are taken from the stream's final usage chunk.
@@ -241,10 +242,20 @@ class ModelStream:
 
     async def _run(self) -> AsyncIterator[str]:
         failures: list[str] = []
-        for model in self._config.models:
+        # One first-token budget for the whole call: the customer hears something (an
+        # answer or the apology) within it, however many fallbacks there are. Each model
+        # may use its share of what is left, so one that hangs still leaves time for
+        # the next; one that fails fast leaves the rest to the others.
+        deadline = time.perf_counter() + self._llm.first_token_timeout
+        models = self._config.models
+        for index, model in enumerate(models):
             started = time.perf_counter()
+            budget = (deadline - started) / (len(models) - index)
+            if budget <= 0:
+                failures.append(f"{model}: not tried, the first-token budget was spent")
+                break
             try:
-                chunks, opened = await self._open(model)
+                chunks, opened = await self._open(model, budget)
             except Exception as exc:
                 failures.append(f"{model}: {_describe(exc)}")
                 log.warning(
@@ -260,9 +271,9 @@ class ModelStream:
             return
         raise ModelError(self._tier, "; ".join(failures) or "no model answered")
 
-    async def _open(self, model: str) -> tuple[AsyncIterator[Any], list[Any]]:
-        """Start the call and read up to its first meaningful chunk, within the first-token
-        timeout. Raises on any failure, so the caller can fall back to the next model."""
+    async def _open(self, model: str, budget: float) -> tuple[AsyncIterator[Any], list[Any]]:
+        """Start the call and read up to its first meaningful chunk, within `budget`
+        seconds. Raises on any failure, so the caller can fall back to the next model."""
         litellm = _litellm()
         request: dict[str, Any] = {
             "model": model,
@@ -282,7 +293,7 @@ class ModelStream:
         if self._config.api_key is not None:
             request["api_key"] = self._config.api_key.reveal()
         opened: list[Any] = []
-        async with asyncio.timeout(self._llm.first_token_timeout):
+        async with asyncio.timeout(budget):
             response = await litellm.acompletion(**request)
             chunks = aiter(response)
             async for chunk in chunks:

@@ -1,7 +1,14 @@
 """Web chat: the embeddable widget and its WebSocket (protocol: README, "Web chat protocol").
 
-The browser keeps a session token; the customer's address is a hash of it, so
-the token itself is never stored or shown. A message is acknowledged (`ack`)
+The browser keeps a session token the server issued: a random id and its HMAC
+under a secret (`WEBCHAT_SECRET`, or one generated at the first start and kept in
+the store, so every process accepts every other's tokens). A token the server did
+not sign (a client-chosen one, a tampered one, one from before tokens were signed)
+starts a new, empty session. The customer's address is a hash of the token, so the
+token itself is never stored or shown. The socket is refused (403) at the upgrade
+when the page that opens it is not on an allowed origin (`WEBCHAT_ALLOWED_ORIGINS`;
+by default the app's own host and PUBLIC_URL's), so another site cannot read a
+conversation even with its token. A message is acknowledged (`ack`)
 once the inbox has it. Replies are streamed as `delta` frames to every socket of
 the conversation (several tabs may be open) and closed with a `done` frame
 carrying the whole text.
@@ -15,7 +22,10 @@ sockets forwards them. A widget that connects reads the transcript first, and a
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import hashlib
+import hmac
 import json
 import logging
 import re
@@ -24,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -44,7 +55,8 @@ from channels.base import Channel
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "webchat_static"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}\.[A-Za-z0-9_-]{22}$")
+_SECRET_FLAG = "webchat-secret"  # noqa: S105 -- the name of the store flag, not a secret
 _MAX_FRAME = 64 * 1024
 _HELLO_TIMEOUT = 30.0
 
@@ -53,6 +65,16 @@ _HELLO_TIMEOUT = 30.0
 class _Session:
     address: Address
     locale: str | None
+
+
+def _sign(key: bytes, session_id: str) -> str:
+    digest = hmac.new(key, session_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def address_for(token: str) -> Address:
@@ -79,6 +101,11 @@ class WebChat(Channel):
         self._detector = detector
         self._fanout = fanout
         self._sockets: dict[str, set[web.WebSocketResponse]] = {}
+        configured = settings.webchat_secret
+        self._secret: bytes | None = configured.reveal().encode() if configured else None
+        self._allowed = {_origin(url) for url in settings.webchat_allowed_origins}
+        if settings.public_url:
+            self._allowed.add(_origin(settings.public_url))
 
     def setup(self, app: web.Application) -> None:
         app.router.add_get("/", self._page)
@@ -98,7 +125,50 @@ class WebChat(Channel):
 
     # -- the socket ------------------------------------------------------------
 
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+    def _origin_allowed(self, request: web.Request) -> bool:
+        """Browsers always send Origin with a WebSocket; a page elsewhere must not open
+        one (it would read the conversation of any token it learned). A client that
+        is not a browser sends none and proves itself with its token alone."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True
+        own = f"{request.scheme}://{request.host}".lower()
+        return _origin(origin) in self._allowed or (
+            not self._settings.webchat_allowed_origins and _origin(origin) == own
+        )
+
+    async def _signing_key(self) -> bytes:
+        if self._secret is None:
+            stored = await self._store.get_flag(_SECRET_FLAG)
+            if stored is None:
+                # First start ever: one process makes the secret, the others read it.
+                if await self._store.claim(f"{_SECRET_FLAG}:making", 60):
+                    stored = secrets.token_urlsafe(32)
+                    await self._store.set_flag(_SECRET_FLAG, stored)
+                else:
+                    async with asyncio.timeout(10):
+                        while stored is None:
+                            await asyncio.sleep(0.05)
+                            stored = await self._store.get_flag(_SECRET_FLAG)
+            self._secret = stored.encode()
+        return self._secret
+
+    async def _issued(self, token: object) -> str | None:
+        """`token` when this server signed it, else None."""
+        if not isinstance(token, str) or not _TOKEN.match(token):
+            return None
+        session_id, signature = token.split(".")
+        expected = _sign(await self._signing_key(), session_id)
+        return token if hmac.compare_digest(signature, expected) else None
+
+    async def _new_token(self) -> str:
+        session_id = secrets.token_urlsafe(24)
+        return f"{session_id}.{_sign(await self._signing_key(), session_id)}"
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        if not self._origin_allowed(request):
+            log.info("web chat: refused a socket from %s", request.headers.get("Origin"))
+            return web.json_response({"error": "this origin may not open the chat"}, status=403)
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=_MAX_FRAME)
         await ws.prepare(request)
         session: _Session | None = None
@@ -133,9 +203,14 @@ class WebChat(Channel):
         return ws
 
     async def _hello(self, ws: web.WebSocketResponse, frame: Mapping[str, Any]) -> _Session:
-        token = frame.get("session")
-        if not isinstance(token, str) or not _TOKEN.match(token):
-            token = secrets.token_urlsafe(24)
+        try:
+            token = await self._issued(frame.get("session")) or await self._new_token()
+        except Exception:
+            # The key is in the store and the store is down: the widget still opens
+            # (its messages get the localized "unavailable"), on a throwaway session
+            # whose token no server will accept later, rather than on an unchecked one.
+            log.exception("web chat: could not read the session key")
+            token = f"{secrets.token_urlsafe(24)}.{'0' * 22}"
         locale = frame.get("locale")
         locale = locale[:35] if isinstance(locale, str) else None
         address = address_for(token)
