@@ -95,6 +95,8 @@ class Runtime:
         await asyncio.to_thread(self.llm.warm)
 
     async def close(self) -> None:
+        # First: a briefing still being written uses the model clients closed below.
+        await self.desks.close()
         if isinstance(self.orders, HttpOrdersBackend):
             await self.orders.close()
         await self.llm.close()

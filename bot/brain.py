@@ -420,10 +420,14 @@ class Brain:
         messages: list[Message],
     ) -> AsyncGenerator[str, None]:
         rounds = self._settings.llm_max_tool_rounds
+        # Until the customer reads a word, the rounds of the tool loop share one
+        # first-token budget: they are one wait, however many calls it takes.
+        deadline: float | None = self._llm.deadline()
         for round_number in range(rounds + 1):
             tools = self._tools if round_number < rounds else []
-            stream = self._llm.stream(Tier.REASONING, messages, tools=tools)
+            stream = self._llm.stream(Tier.REASONING, messages, tools=tools, deadline=deadline)
             async for piece in self._metered(plan, stream):
+                deadline = None
                 yield piece
             if not stream.tool_calls:
                 return

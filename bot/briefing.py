@@ -3,18 +3,21 @@
 Offline it is built from what the turns already recorded: the router's intent
 and confidence, the customer's own words, the catalogue's frustration and
 legal phrases for the mood, and the best knowledge-base passage as a reply the
-agent may send. With a commodity model configured, the model writes the
-summary and the suggested reply (one call, JSON, bounded by the model
-timeouts); when it fails, or the kill switch is on, the offline briefing is
-used, so a handoff never depends on a model.
+agent may send. The offline briefing is what the agents' card shows at once.
+With a commodity model configured (and the kill switch off), the model then
+writes the summary and the suggested reply (one call, JSON, bounded by its own
+timeout) in the background, and the card is updated when it arrives; when it
+fails, the card keeps the offline briefing. So a handoff never waits on a model.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.handoff import Briefing
@@ -27,6 +30,9 @@ from bot.model import Role, Ticket, Turn
 log = logging.getLogger(__name__)
 
 _QUOTE_CHARS = 160
+# The model writes in the background, so this bounds work, not anyone's wait: long
+# enough for a slow model's whole answer, short enough not to pile up behind a dead one.
+BRIEFING_TIMEOUT_SECONDS = 30.0
 _SHOUTING = re.compile(r"\b[A-Z]{4,}\b")
 
 _PROMPT = (
@@ -48,6 +54,7 @@ class Briefer:
         killswitch: KillSwitch,
         agent_language: str,
         kb_min_score: float,
+        timeout: float = BRIEFING_TIMEOUT_SECONDS,
     ) -> None:
         self._catalog = catalog
         self._kb = knowledge
@@ -55,8 +62,15 @@ class Briefer:
         self._killswitch = killswitch
         self._agent_language = agent_language
         self._kb_min_score = kb_min_score
+        self._timeout = timeout
 
     async def brief(self, ticket: Ticket, transcript: Sequence[Turn]) -> Briefing:
+        """The offline briefing, without waiting on any model.
+
+        When a model may write a better one, it comes as `Briefing.later`: awaiting it asks
+        the model (within the briefing timeout) and gives its briefing, or None when the
+        model failed (logged); `Desks` does that after the card is up.
+        """
         customer = [turn for turn in transcript if turn.role is Role.CUSTOMER]
         intent, confidence = _routing(customer)
         offline = Briefing(
@@ -70,11 +84,27 @@ class Briefer:
             return offline
         if await self._killswitch.engaged():
             return offline
+        turns = list(transcript)
+
+        async def later() -> Briefing | None:
+            return await self._written(ticket, turns, offline)
+
+        return replace(offline, later=later)
+
+    async def _written(
+        self, ticket: Ticket, transcript: Sequence[Turn], offline: Briefing
+    ) -> Briefing | None:
         try:
-            written = await self._by_model(ticket, transcript)
+            async with asyncio.timeout(self._timeout):
+                written = await self._by_model(ticket, transcript)
         except Exception as exc:
-            log.warning("ticket %s: the model could not brief the agent: %s", ticket.id, exc)
-            return offline
+            log.warning(
+                "ticket %s: the model could not brief the agents (the card keeps the offline "
+                "briefing): %s",
+                ticket.id,
+                "timed out" if isinstance(exc, TimeoutError) else exc,
+            )
+            return None
         return Briefing(
             summary=written.get("summary") or offline.summary,
             sentiment=offline.sentiment,

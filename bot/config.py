@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,8 +181,30 @@ def _url(raw: str) -> str:
     return value
 
 
-def _urls(raw: str) -> tuple[str, ...]:
-    return tuple(_url(part) for part in raw.split(",") if part.strip())
+def origin_of(url: str) -> str:
+    """The origin of `url` as a browser writes it in `Origin`: `scheme://host[:port]`,
+    lower-cased, without the scheme's default port. ValueError when it has none."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError("expected an http:// or https:// origin")
+    port = parts.port  # ValueError for a port that is not one
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    found = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        parts = urlsplit(part)
+        if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+            raise ValueError(f"expected an origin (scheme and host, no path), not {part!r}")
+        found.append(origin_of(part))
+    return tuple(found)
 
 
 def _key(raw: str) -> Secret:
@@ -671,18 +694,21 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "WEBCHAT_ALLOWED_ORIGINS",
         "",
-        _urls,
+        _origins,
         "Comma-separated origins (`https://shop.example.com`) whose pages may open the web "
-        "chat's socket; any other Origin is refused with 403 at the upgrade. Empty: the "
-        "app's own host and PUBLIC_URL's. A client that is not a browser sends no Origin.",
+        "chat; a socket from a page on any other origin is refused with 403 at the upgrade, "
+        "before it can read a conversation. The app's own pages and PUBLIC_URL's origin are "
+        "always allowed, so empty means same-origin only. A client that sends no `Origin` "
+        "is not a browser and is let through: it still needs a token the server issued.",
     ),
     Variable(
         "WEBCHAT_SECRET",
         None,
         _secret,
-        "Key that signs web-chat session tokens (16+ characters). Unset: one is generated "
-        "at the first start and kept in the store, shared by every process; changing it "
-        "starts every customer on a new, empty session.",
+        "Key that signs web-chat session tokens (HMAC-SHA256; 16+ characters). Unset: one "
+        "is generated at the first start and kept in the store, so every process shares it "
+        "(the in-memory store keeps it until the process stops). Changing it starts every "
+        "customer on a new, empty session.",
         secret=True,
     ),
     Variable(

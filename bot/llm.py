@@ -6,12 +6,15 @@ self-hosted vLLM or Ollama endpoint works as well as a vendor's API):
 - commodity: helps the router and answers knowledge-base questions;
 - reasoning: complex or uncertain turns, with the flows as tools.
 
-Every call streams. A model that errors or ends without a word is abandoned for
-the next one, within one first-token budget for the whole call (a model that
-hangs spends its share, and the customer hears the apology, not a second wait); once a token has
-reached the customer there is no retry (they would read the answer twice) and a
-failure raises `ModelError`, which the engine turns into a localized fallback
-and a handoff. Usage and cost are taken from the stream's final usage chunk.
+Every call streams. A model that errors, ends without a word, or sends nothing
+within its share of the first-token budget is abandoned for the next one. The
+budget bounds the whole call, fallbacks included (it is how long the customer
+waits for a first word, or for the apology): each model not yet tried may use
+an equal share of what is left, so one that fails fast leaves its time to the
+others. Once a token has reached the customer there is no retry (they would
+read the answer twice) and a failure raises `ModelError`, which the engine turns
+into a localized fallback and a handoff. Usage and cost are taken from the
+stream's final usage chunk.
 
 litellm costs ~2.5 s and ~150 MB to import and fetches a price map from the
 network unless told not to: it is imported on the first model call, never at
@@ -25,7 +28,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -136,7 +139,7 @@ def _litellm() -> Any:
 
 
 class LLM:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._tiers = {
             Tier.COMMODITY: _tier(
                 settings.commodity_model,
@@ -153,6 +156,7 @@ class LLM:
         }
         self.first_token_timeout = settings.llm_first_token_timeout_seconds
         self.total_timeout = settings.llm_total_timeout_seconds
+        self.clock = clock  # what first-token deadlines are times on (seconds)
         self._prices = Prices.load(settings.model_prices_file)
         self._unpriced: set[str] = set()
 
@@ -185,13 +189,29 @@ class LLM:
     def has(self, tier: Tier) -> bool:
         return self._tiers[tier] is not None
 
+    def deadline(self) -> float:
+        """The first-token deadline of a call starting now, as a time on `clock`."""
+        return self.clock() + self.first_token_timeout
+
     def stream(
-        self, tier: Tier, messages: Sequence[Message], *, tools: Sequence[Message] = ()
+        self,
+        tier: Tier,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[Message] = (),
+        deadline: float | None = None,
     ) -> ModelStream:
+        """One answer from `tier`: its first model, then the fallbacks.
+
+        The first token, or the `ModelError` that lets the engine apologise, comes by
+        `deadline` (a time on `clock`); by default that is one first-token budget after
+        the stream is first iterated. Several calls the customer waits on in turn (the
+        rounds of a tool loop before any text) share one budget by passing one deadline.
+        """
         config = self._tiers[tier]
         if config is None:
             raise ModelError(tier, "no model configured")
-        return ModelStream(self, tier, config, list(messages), list(tools))
+        return ModelStream(self, tier, config, list(messages), list(tools), deadline)
 
     def cost(self, model: str, prompt_tokens: int, completion_tokens: int) -> float:
         override = self._prices.table.get(model)
@@ -227,12 +247,15 @@ class ModelStream:
         config: TierConfig,
         messages: list[Message],
         tools: list[Message],
+        deadline: float | None = None,
     ) -> None:
         self._llm = llm
         self._tier = tier
         self._config = config
         self._messages = messages
         self._tools = tools
+        # The first-token deadline (on the LLM's clock): given, else set when iterated.
+        self.deadline = deadline
         self.tool_calls: list[ToolCall] = []
         self.usage: Usage | None = None
         self.text = ""
@@ -242,15 +265,19 @@ class ModelStream:
 
     async def _run(self) -> AsyncIterator[str]:
         failures: list[str] = []
+        # litellm's first import takes seconds (when nothing warmed it): time no model had.
+        _litellm()
+        if self.deadline is None:
+            self.deadline = self._llm.deadline()
+        deadline, clock = self.deadline, self._llm.clock
         # One first-token budget for the whole call: the customer hears something (an
         # answer or the apology) within it, however many fallbacks there are. Each model
         # may use its share of what is left, so one that hangs still leaves time for
         # the next; one that fails fast leaves the rest to the others.
-        deadline = time.perf_counter() + self._llm.first_token_timeout
         models = self._config.models
         for index, model in enumerate(models):
             started = time.perf_counter()
-            budget = (deadline - started) / (len(models) - index)
+            budget = (deadline - clock()) / (len(models) - index)
             if budget <= 0:
                 failures.append(f"{model}: not tried, the first-token budget was spent")
                 break

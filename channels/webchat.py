@@ -1,17 +1,20 @@
 """Web chat: the embeddable widget and its WebSocket (protocol: README, "Web chat protocol").
 
-The browser keeps a session token the server issued: a random id and its HMAC
-under a secret (`WEBCHAT_SECRET`, or one generated at the first start and kept in
-the store, so every process accepts every other's tokens). A token the server did
-not sign (a client-chosen one, a tampered one, one from before tokens were signed)
-starts a new, empty session. The customer's address is a hash of the token, so the
-token itself is never stored or shown. The socket is refused (403) at the upgrade
-when the page that opens it is not on an allowed origin (`WEBCHAT_ALLOWED_ORIGINS`;
-by default the app's own host and PUBLIC_URL's), so another site cannot read a
-conversation even with its token. A message is acknowledged (`ack`)
-once the inbox has it. Replies are streamed as `delta` frames to every socket of
-the conversation (several tabs may be open) and closed with a `done` frame
-carrying the whole text.
+Who may read a conversation. The browser keeps a session token the server issued:
+a random id and its HMAC-SHA256 under a key (`WEBCHAT_SECRET`, or one generated at
+the first start and kept in the store, so every process accepts every other's
+tokens). A token the server did not sign (a client-chosen one, a tampered one, one
+from before tokens were signed) starts a new, empty session with a new token; it
+never reads another session's history. The customer's address is a hash of the
+token, so the token itself is never stored or shown. A page on an origin that is not
+allowed (`WEBCHAT_ALLOWED_ORIGINS`, the app's own and PUBLIC_URL's) is refused with
+403 at the upgrade, before it reads anything.
+
+Every frame from the widget goes through `parse_frame`, which turns it into one of
+three typed frames or raises `FrameError`; the socket answers that with an `error`
+frame and keeps going. A message is acknowledged (`ack`) once the inbox has it.
+Replies are streamed as `delta` frames to every socket of the conversation (several
+tabs may be open) and closed with a `done` frame carrying the whole text.
 
 Sockets live in the process that accepted them; replies are decided by whichever
 worker takes the message. Frames travel through `bot.fanout`: with Redis, a
@@ -30,15 +33,13 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bot.config import Settings
+from bot.config import Settings, origin_of
 from bot.effects import Message
 from bot.errors import InboxFull, InboxUnavailable
 from bot.events import Entry
@@ -50,35 +51,192 @@ from bot.model import Address, Inbound, Role, Turn
 from bot.reply import Reply
 from bot.statemachine import State
 from bot.store import Store
+from bot.web_input import too_deep
 from channels.base import Channel
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "webchat_static"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}\.[A-Za-z0-9_-]{22}$")
-_SECRET_FLAG = "webchat-secret"  # noqa: S105 -- the name of the store flag, not a secret
-_MAX_FRAME = 64 * 1024
+MAX_FRAME = 64 * 1024  # bytes; aiohttp closes the socket (1009) on a bigger frame
+_MAX_DEPTH = 4  # every frame is a flat object: deeper is not a frame
+_MAX_ID = 64
+_MAX_LOCALE = 35  # the longest language tag browsers send, with room to spare
+_TOKEN = re.compile(r"^([A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})$")
+_KEY_FLAG = "webchat-secret"  # the store flag holding a generated key
 _HELLO_TIMEOUT = 30.0
+_NOT_A_FRAME = "frames are JSON objects with a 'type'"
+
+
+# -- frames from the widget -----------------------------------------------------
+
+
+class FrameError(ValueError):
+    """A frame that is not one of the protocol's; `str()` says why, for the `error` frame.
+
+    `client_id` is the message's id when the frame was a `message` with a usable one, so
+    the widget can tell which of its messages was refused.
+    """
+
+    def __init__(self, reason: str, client_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.client_id = client_id
+
+
+@dataclass(frozen=True, slots=True)
+class HelloFrame:
+    session: str | None  # a token from an earlier `welcome`, unchecked as yet
+    locale: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFrame:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PingFrame:
+    pass
+
+
+ClientFrame = HelloFrame | MessageFrame | PingFrame
+
+
+def parse_frame(data: str) -> ClientFrame:
+    """One text frame from the widget, checked field by field (README, "Client to server").
+
+    Raises `FrameError`, and nothing else, for anything that is not a protocol frame:
+    text that is not JSON (or nests deeper than a frame does), JSON that is not an
+    object, an unknown `type`, a field of the wrong type, an oversize frame. Fields
+    the protocol does not name are ignored, so a newer widget may add some.
+    """
+    if len(data) > MAX_FRAME:
+        raise FrameError(f"a frame is at most {MAX_FRAME // 1024} KiB")
+    # Checked before parsing: Python's parser recurses, and 50,000 `[` end in a
+    # RecursionError rather than a ValueError.
+    if too_deep(data, _MAX_DEPTH):
+        raise FrameError(_NOT_A_FRAME)
+    try:
+        frame = json.loads(data)
+    except (ValueError, RecursionError):
+        raise FrameError(_NOT_A_FRAME) from None
+    if not isinstance(frame, dict):
+        raise FrameError(_NOT_A_FRAME)
+    kind = frame.get("type")
+    if kind == "hello":
+        return _hello_frame(frame)
+    if kind == "message":
+        return _message_frame(frame)
+    if kind == "ping":
+        return PingFrame()
+    if isinstance(kind, str) and _readable(kind):
+        raise FrameError(f"unknown frame type {kind[:32]!r}")
+    raise FrameError(_NOT_A_FRAME)
+
+
+def _hello_frame(frame: dict[str, Any]) -> HelloFrame:
+    session, locale = frame.get("session"), frame.get("locale")
+    if session is not None and not isinstance(session, str):
+        raise FrameError("'session' is the token from a 'welcome', or null")
+    if locale is not None and not isinstance(locale, str):
+        raise FrameError("'locale' is a language tag such as 'es-MX', or null")
+    # The locale is only a hint: one that cannot be a language tag is ignored.
+    if locale is not None and not (_readable(locale) and len(locale) <= _MAX_LOCALE):
+        locale = None
+    return HelloFrame(session=session, locale=locale or None)
+
+
+def _message_frame(frame: dict[str, Any]) -> MessageFrame:
+    client_id, text = frame.get("id"), frame.get("text")
+    # The id is echoed in `ack` and `error` frames and kept in the store: printable only.
+    if not (isinstance(client_id, str) and 0 < len(client_id) <= _MAX_ID and _readable(client_id)):
+        raise FrameError(f"a message needs an 'id' of 1 to {_MAX_ID} printable characters")
+    if not isinstance(text, str) or not text.strip():
+        raise FrameError("a message needs a non-empty 'text'", client_id)
+    if not _utf8(text):
+        raise FrameError("a message's 'text' must be valid Unicode", client_id)
+    return MessageFrame(id=client_id, text=text)
+
+
+def _readable(value: str) -> bool:
+    # isprintable() is False for control characters and for lone surrogates (which
+    # JSON's \ud800 escapes can produce and no store or socket could encode).
+    return value.isprintable()
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # a lone surrogate
+    return True
+
+
+# -- who may open a session ------------------------------------------------------
+
+
+def origin_allowed(origin: str | None, own: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a socket whose upgrade carried `Origin: origin` may open.
+
+    Browsers always send Origin with a WebSocket and a page cannot forge it, so a page
+    elsewhere cannot open one (it would read the conversation of any token it learned).
+    A client that sends none is not a browser and proves itself with its token alone.
+    `null` (a sandboxed frame, a local file) and anything unreadable are refused.
+    """
+    if origin is None:
+        return True
+    try:
+        seen = origin_of(origin)
+    except ValueError:
+        return False
+    return seen == own or seen in allowed
+
+
+def _own_origin(request: web.Request) -> str | None:
+    # Behind a router TLS ends before the app, so the page's scheme and host are the
+    # router's, as it forwards them. A page cannot set these headers on a socket it
+    # opens, so trusting them cannot let another site in.
+    proto = _first(request.headers.get("X-Forwarded-Proto")) or request.scheme
+    host = _first(request.headers.get("X-Forwarded-Host")) or request.host
+    try:
+        return origin_of(f"{proto}://{host}")
+    except ValueError:
+        return None
+
+
+def _first(value: str | None) -> str | None:
+    # Several routers in a row each append theirs; the first is the one the browser hit.
+    first = (value or "").split(",")[0].strip()
+    return first or None
+
+
+def _signature(key: bytes, session_id: str) -> str:
+    digest = hmac.new(key, b"webchat-session:" + session_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def issued(key: bytes, token: str) -> bool:
+    """Whether `token` is one the server signed with `key` (compared in constant time)."""
+    found = _TOKEN.match(token)
+    if found is None:
+        return False
+    return hmac.compare_digest(found[2], _signature(key, found[1]))
+
+
+def new_token(key: bytes) -> str:
+    session_id = secrets.token_urlsafe(24)
+    return f"{session_id}.{_signature(key, session_id)}"
+
+
+def address_for(token: str) -> Address:
+    return Address(WebChat.name, hashlib.sha256(token.encode()).hexdigest()[:32])
 
 
 @dataclass(frozen=True, slots=True)
 class _Session:
     address: Address
     locale: str | None
-
-
-def _sign(key: bytes, session_id: str) -> str:
-    digest = hmac.new(key, session_id.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:22]
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def address_for(token: str) -> Address:
-    return Address(WebChat.name, hashlib.sha256(token.encode()).hexdigest()[:32])
+    language: str  # as the welcome chose it
 
 
 class WebChat(Channel):
@@ -102,10 +260,12 @@ class WebChat(Channel):
         self._fanout = fanout
         self._sockets: dict[str, set[web.WebSocketResponse]] = {}
         configured = settings.webchat_secret
-        self._secret: bytes | None = configured.reveal().encode() if configured else None
-        self._allowed = {_origin(url) for url in settings.webchat_allowed_origins}
+        self._key: bytes | None = configured.reveal().encode() if configured else None
+        self._key_lock = asyncio.Lock()
+        allowed = set(settings.webchat_allowed_origins)
         if settings.public_url:
-            self._allowed.add(_origin(settings.public_url))
+            allowed.add(origin_of(settings.public_url))
+        self._allowed = frozenset(allowed)
 
     def setup(self, app: web.Application) -> None:
         app.router.add_get("/", self._page)
@@ -125,51 +285,12 @@ class WebChat(Channel):
 
     # -- the socket ------------------------------------------------------------
 
-    def _origin_allowed(self, request: web.Request) -> bool:
-        """Browsers always send Origin with a WebSocket; a page elsewhere must not open
-        one (it would read the conversation of any token it learned). A client that
-        is not a browser sends none and proves itself with its token alone."""
-        origin = request.headers.get("Origin")
-        if origin is None:
-            return True
-        own = f"{request.scheme}://{request.host}".lower()
-        return _origin(origin) in self._allowed or (
-            not self._settings.webchat_allowed_origins and _origin(origin) == own
-        )
-
-    async def _signing_key(self) -> bytes:
-        if self._secret is None:
-            stored = await self._store.get_flag(_SECRET_FLAG)
-            if stored is None:
-                # First start ever: one process makes the secret, the others read it.
-                if await self._store.claim(f"{_SECRET_FLAG}:making", 60):
-                    stored = secrets.token_urlsafe(32)
-                    await self._store.set_flag(_SECRET_FLAG, stored)
-                else:
-                    async with asyncio.timeout(10):
-                        while stored is None:
-                            await asyncio.sleep(0.05)
-                            stored = await self._store.get_flag(_SECRET_FLAG)
-            self._secret = stored.encode()
-        return self._secret
-
-    async def _issued(self, token: object) -> str | None:
-        """`token` when this server signed it, else None."""
-        if not isinstance(token, str) or not _TOKEN.match(token):
-            return None
-        session_id, signature = token.split(".")
-        expected = _sign(await self._signing_key(), session_id)
-        return token if hmac.compare_digest(signature, expected) else None
-
-    async def _new_token(self) -> str:
-        session_id = secrets.token_urlsafe(24)
-        return f"{session_id}.{_sign(await self._signing_key(), session_id)}"
-
     async def _socket(self, request: web.Request) -> web.StreamResponse:
-        if not self._origin_allowed(request):
-            log.info("web chat: refused a socket from %s", request.headers.get("Origin"))
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin, _own_origin(request), self._allowed):
+            log.info("web chat: refused a socket opened from %r", origin[:200] if origin else "")
             return web.json_response({"error": "this origin may not open the chat"}, status=403)
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=_MAX_FRAME)
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME)
         await ws.prepare(request)
         session: _Session | None = None
         try:
@@ -179,41 +300,73 @@ class WebChat(Channel):
                 if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
                     break
                 if msg.type is WSMsgType.ERROR:
-                    log.info("web chat socket error: %s", ws.exception())
+                    # A frame over MAX_FRAME (1009) or not UTF-8 (1007): aiohttp has
+                    # closed the socket with that code already.
+                    log.info("web chat socket closed: %s", msg.data)
                     break
-                frame = _frame(msg.data) if msg.type is WSMsgType.TEXT else None
-                if frame is None:
-                    await _error(ws, "bad_request", "frames are JSON objects with a 'type'")
-                elif session is None:
-                    if frame["type"] != "hello":
+                try:
+                    if msg.type is not WSMsgType.TEXT:
+                        raise FrameError(_NOT_A_FRAME + ", sent as text")
+                    frame = parse_frame(msg.data)
+                except FrameError as exc:
+                    await _error(ws, "bad_request", str(exc), exc.client_id)
+                    continue
+                if session is None:
+                    if isinstance(frame, HelloFrame):
+                        session = await self._hello(ws, frame)
+                    else:
                         await _error(ws, "bad_request", "the first frame must be 'hello'")
-                        continue
-                    session = await self._hello(ws, frame)
-                elif frame["type"] == "message":
+                elif isinstance(frame, MessageFrame):
                     await self._message(ws, session, frame)
-                elif frame["type"] == "ping":
+                elif isinstance(frame, PingFrame):
                     await ws.send_json({"type": "pong"})
                 else:
-                    await _error(ws, "bad_request", f"unexpected frame {frame['type']!r}")
+                    await _error(ws, "bad_request", "'hello' is sent once, first")
         except TimeoutError:
             await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"no hello")
+        except ConnectionError:
+            log.debug("web chat: the socket went away while we wrote to it")
         finally:
             if session is not None:
                 await self._forget(session.address.conversation_id, ws)
         return ws
 
-    async def _hello(self, ws: web.WebSocketResponse, frame: Mapping[str, Any]) -> _Session:
+    async def _signing_key(self) -> bytes:
+        """WEBCHAT_SECRET, else the key in the store, made there by the first process."""
+        async with self._key_lock:
+            if self._key is None:
+                stored = await self._store.get_flag(_KEY_FLAG)
+                if stored is None and await self._store.claim(f"{_KEY_FLAG}:making", 60):
+                    stored = secrets.token_urlsafe(32)
+                    await self._store.set_flag(_KEY_FLAG, stored)
+                # Another process claimed the making: its key is there in a moment.
+                async with asyncio.timeout(10):
+                    while stored is None:
+                        await asyncio.sleep(0.05)
+                        stored = await self._store.get_flag(_KEY_FLAG)
+                self._key = stored.encode()
+            return self._key
+
+    async def _token(self, offered: str | None) -> str | None:
+        """`offered` when the server issued it, else a new token (a new, empty session);
+        None when the key cannot be read now."""
         try:
-            token = await self._issued(frame.get("session")) or await self._new_token()
+            key = await self._signing_key()
         except Exception:
-            # The key is in the store and the store is down: the widget still opens
-            # (its messages get the localized "unavailable"), on a throwaway session
-            # whose token no server will accept later, rather than on an unchecked one.
             log.exception("web chat: could not read the session key")
-            token = f"{secrets.token_urlsafe(24)}.{'0' * 22}"
-        locale = frame.get("locale")
-        locale = locale[:35] if isinstance(locale, str) else None
-        address = address_for(token)
+            return None
+        if offered is not None and issued(key, offered):
+            return offered
+        if offered:
+            log.info("web chat: a token the server did not issue starts a new session")
+        return new_token(key)
+
+    async def _hello(self, ws: web.WebSocketResponse, frame: HelloFrame) -> _Session:
+        token = await self._token(frame.session)
+        # Without a token (the key is in the store and the store is away) the widget
+        # still opens, on a session no one can come back to, and keeps the token it has:
+        # a moment's outage must not cost anyone their conversation.
+        address = address_for(token or secrets.token_urlsafe(24))
         conversation = ticket = None
         turns: list[Turn] = []
         try:
@@ -227,9 +380,13 @@ class WebChat(Channel):
             log.exception("web chat: could not load conversation %s", address.conversation_id)
         language = (
             (conversation.language if conversation else None)
-            or self._detector.from_hint(locale)
+            or self._detector.from_hint(frame.locale)
             or self._settings.default_language
         )
+        limit = self._settings.max_message_chars
+        # The widget says "too long" before sending, in the customer's language.
+        ui = self._catalog.ui(language, self._settings.bot_name)
+        ui["too_long"] = self._catalog.text(language, "message-too-long", limit=limit)
         history = [self._greeting(language)] + [_message(turn) for turn in turns]
         await ws.send_json(
             {
@@ -237,12 +394,13 @@ class WebChat(Channel):
                 "session": token,
                 "state": (ticket.status if ticket else State.BOT).value,
                 "language": language,
-                "ui": self._catalog.ui(language, self._settings.bot_name),
+                "ui": ui,
+                "max_message_chars": limit,
                 "history": history,
             }
         )
         await self._remember(address.conversation_id, ws)
-        return _Session(address, locale)
+        return _Session(address, frame.locale, language)
 
     def _greeting(self, language: str) -> dict[str, Any]:
         # Shown on every (re)connect, never stored: a visitor who only opens
@@ -250,28 +408,30 @@ class WebChat(Channel):
         text = self._catalog.text(language, "greeting", bot_name=self._settings.bot_name)
         return {"id": "greeting", "role": Role.BOT.value, "text": text, "source": None, "at": None}
 
+    async def _language(self, session: _Session) -> str:
+        """The conversation's language now (it may have changed since the welcome)."""
+        try:
+            snapshot = await self._store.load(session.address.conversation_id)
+        except Exception:
+            log.warning("web chat: store away; answering in the welcome's language")
+            return session.language
+        conversation = snapshot.conversation
+        return (conversation.language if conversation else None) or session.language
+
     async def _message(
-        self, ws: web.WebSocketResponse, session: _Session, frame: Mapping[str, Any]
+        self, ws: web.WebSocketResponse, session: _Session, frame: MessageFrame
     ) -> None:
-        client_id, text = frame.get("id"), frame.get("text")
-        if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
-            await _error(ws, "bad_request", "a message needs an 'id' of 1 to 64 characters")
-            return
-        if not isinstance(text, str) or not text.strip():
-            await _error(ws, "bad_request", "a message needs a non-empty 'text'", client_id)
-            return
+        text, client_id = frame.text.strip(), frame.id
         limit = self._settings.max_message_chars
         if len(text) > limit:
-            snapshot = await self._store.load(session.address.conversation_id)
-            language = (snapshot.conversation and snapshot.conversation.language) or (
-                self._detector.from_hint(session.locale) or self._settings.default_language
+            message = self._catalog.text(
+                await self._language(session), "message-too-long", limit=limit
             )
-            message = self._catalog.text(language, "message-too-long", limit=limit)
             await _error(ws, "too_large", message, client_id)
             return
         event = Inbound(
             address=session.address,
-            text=text.strip(),
+            text=text,
             message_id=f"{session.address.id}:{client_id}",
             locale=session.locale,
         )
@@ -354,16 +514,6 @@ class WebChat(Channel):
         for sockets in list(self._sockets.values()):
             for ws in list(sockets):
                 await ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"restarting")
-
-
-def _frame(data: str) -> dict[str, Any] | None:
-    try:
-        frame = json.loads(data)
-    except ValueError:
-        return None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        return None
-    return frame
 
 
 def _message(turn: Turn) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.llm import LLM, ModelError, Tier
 from bot.router import LocalRouter
 from tests.conftest import ADMIN_TOKEN, Customer, make_settings, redis_store
 from tests.fakes.openai_server import FakeOpenAI, Step, ToolCall
@@ -447,3 +449,91 @@ async def test_hanging_models_cost_one_first_token_budget_not_one_each(
     # Both models were tried within the one budget (not 1 s each); the bound is loose
     # because it states behaviour, not speed.
     assert waited < 1.8
+
+
+class Clock:
+    """The LLM's clock, moved by the test: deadlines without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+HELLO = [{"role": "user", "content": "hello"}]
+
+
+async def test_the_first_token_budget_bounds_the_call_with_its_fallbacks(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    fake.script("commodity-1", Step(hang=True))
+    fake.script("commodity-2", Step(hang=True))
+    env = model_env(
+        fake,
+        tmp_path,
+        COMMODITY_FALLBACKS="openai/commodity-2",
+        LLM_FIRST_TOKEN_TIMEOUT_SECONDS="0.3",
+    )
+    llm = LLM(make_settings(**env))
+    await asyncio.to_thread(llm.warm)  # the import is not the models' time
+    try:
+        started = time.monotonic()
+        with pytest.raises(ModelError) as failed:
+            async for _ in llm.stream(Tier.COMMODITY, HELLO):
+                pass
+        waited = time.monotonic() - started
+    finally:
+        await llm.close()
+    # Each model had its share of the 0.3 s, and both ran out of it; the bound is loose
+    # because it states behaviour, not speed.
+    assert "commodity-1: timed out" in str(failed.value)
+    assert "commodity-2: timed out" in str(failed.value)
+    assert not failed.value.after_first_token
+    assert waited < 0.45
+
+
+async def test_a_fallback_gets_only_what_is_left_of_the_budget(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    clock = Clock()
+
+    def slow_failure(body: dict[str, Any]) -> Step:
+        clock.now += 10  # the first model took the whole budget, then failed
+        return Step(status=500)
+
+    fake.responder = slow_failure
+    env = model_env(fake, tmp_path, COMMODITY_FALLBACKS="openai/commodity-2")
+    llm = LLM(make_settings(**env), clock=clock)
+    try:
+        with pytest.raises(ModelError) as failed:
+            async for _ in llm.stream(Tier.COMMODITY, HELLO):
+                pass
+    finally:
+        await llm.close()
+    assert (fake.calls("commodity-1"), fake.calls("commodity-2")) == (1, 0)
+    assert "commodity-2: not tried" in str(failed.value)
+
+
+async def test_calls_that_share_a_deadline_share_one_budget(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    clock = Clock()
+    fake.script("reasoning-1", Step(text="Let me look that up."), Step(text="Found it."))
+    llm = LLM(make_settings(**model_env(fake, tmp_path)), clock=clock)
+    try:
+        deadline = llm.deadline()  # a turn starts: one budget (1 s) for what it waits on
+        first = llm.stream(Tier.REASONING, HELLO, deadline=deadline)
+        assert "".join([piece async for piece in first]) == "Let me look that up."
+        assert first.deadline == deadline
+        clock.now += 1.5  # a slow tool, say: the customer has waited the whole budget
+        with pytest.raises(ModelError, match="not tried"):
+            async for _ in llm.stream(Tier.REASONING, HELLO, deadline=deadline):
+                pass
+        assert fake.calls("reasoning-1") == 1
+        # Without one, a call has a budget of its own, from its start.
+        own = llm.stream(Tier.REASONING, HELLO)
+        assert "".join([piece async for piece in own]) == "Found it."
+        assert own.deadline == clock.now + 1.0
+    finally:
+        await llm.close()

@@ -8,7 +8,10 @@ reach the customer, anything else stays internal, and the thread says so).
 
 The store remembers which thread belongs to which ticket (`slack-thread`) and
 what the card showed at handoff (`slack-card`), so any process can update the
-card after a restart.
+card after a restart. That record is also what keeps it one card per ticket:
+a handoff shown again (carried out twice, or the ticket handed back to the bot
+and on to a person again) updates the card in place, and the model's briefing,
+which arrives after the card is up, replaces the offline one on the same card.
 """
 
 from __future__ import annotations
@@ -86,22 +89,45 @@ class SlackDesk:
             {"role": turn.role.value, "text": self._shown(turn.text)}
             for turn in handoff.transcript[-8:]
         ]
-        shown = {
+        shown: dict[str, Any] = {
             "reason": handoff.reason,
             "briefing": _shown_briefing(handoff.briefing, self._shown),
             "turns": turns,
+            "at": handoff.at.isoformat(),  # which handoff the card shows, for `rebrief`
         }
-        blocks = self._card(ticket, shown)
-        posted = await self._client.chat_postMessage(
-            channel=self._channel,
-            text=fallback_text(ticket, handoff.reason),
-            blocks=blocks,
-            unfurl_links=False,
-        )
-        ts = str(posted["ts"])
-        await self._store.put_ref(THREAD_REF, f"{self._channel}:{ts}", ticket.id)
+        ts = await self._shown_again(ticket, shown)
+        if ts is None:
+            posted = await self._client.chat_postMessage(
+                channel=self._channel,
+                text=fallback_text(ticket, handoff.reason),
+                blocks=self._card(ticket, shown),
+                unfurl_links=False,
+            )
+            ts = str(posted["ts"])
+            await self._store.put_ref(THREAD_REF, f"{self._channel}:{ts}", ticket.id)
         await self._store.put_ref(CARD_REF, ticket.id, json.dumps({"ts": ts, **shown}))
         return f"{self._channel}:{ts}"
+
+    async def rebrief(self, handoff: Handoff, briefing: Briefing) -> None:
+        ticket_id = handoff.ticket.id
+        raw = await self._store.get_ref(CARD_REF, ticket_id)
+        if raw is None:
+            return  # the card was never posted: nothing to improve
+        shown = json.loads(raw)
+        if shown.get("at") != handoff.at.isoformat():
+            return  # the card shows a later handoff of the ticket now
+        shown["briefing"] = _shown_briefing(briefing, self._shown)
+        await self._store.put_ref(CARD_REF, ticket_id, json.dumps(shown))
+        # The card shows the ticket as it is now: it may have been claimed meanwhile.
+        ticket = await self._store.get_ticket(ticket_id)
+        if ticket is None:
+            return
+        await self._client.chat_update(
+            channel=self._channel,
+            ts=shown["ts"],
+            text=fallback_text(ticket, shown["reason"]),
+            blocks=self._card(ticket, shown),
+        )
 
     async def relay(self, ticket: Ticket, turn: Turn) -> None:
         thread = await self._thread(ticket)
@@ -214,6 +240,42 @@ class SlackDesk:
         return Agent(user, self._names[user])
 
     # -- helpers -------------------------------------------------------------------
+
+    async def _shown_again(self, ticket: Ticket, shown: dict[str, Any]) -> str | None:
+        """Update the ticket's card, if it has one, to `shown`; its ts, or None if none.
+
+        When the card said something else (a new reason, new turns: the ticket came back
+        to the agents), the thread says so to the channel too, as an edit notifies nobody.
+        """
+        raw = await self._store.get_ref(CARD_REF, ticket.id)
+        if raw is None:
+            return None
+        before = json.loads(raw)
+        ts = str(before["ts"])
+        try:
+            await self._client.chat_update(
+                channel=self._channel,
+                ts=ts,
+                text=fallback_text(ticket, shown["reason"]),
+                blocks=self._card(ticket, shown),
+            )
+        except SlackApiError as exc:
+            # Deleted in Slack, or posted to the agents' channel before it was changed.
+            log.warning(
+                "slack: the card of %s cannot be updated (%s): posting a new one",
+                ticket.id,
+                exc.response.get("error"),
+            )
+            return None
+        if (before["reason"], before["turns"]) != (shown["reason"], shown["turns"]):
+            await self._client.chat_postMessage(
+                channel=self._channel,
+                thread_ts=ts,
+                reply_broadcast=True,
+                text=f"Ticket {ticket.id} needs a person again: {escape(shown['reason'])}. "
+                "Press *Claim* on the card.",
+            )
+        return ts
 
     def _card(self, ticket: Ticket, shown: dict[str, Any]) -> list[dict[str, Any]]:
         customer = ticket.address.id

@@ -3,6 +3,7 @@
  * Plain ES2020, no dependencies, no build step. Embed with one tag:
  *   <script src="https://support.example.com/webchat/widget.js" defer></script>
  * Optional attributes: data-open="true" (start opened), data-locale="es".
+ * On a site other than the server's own, list the site in WEBCHAT_ALLOWED_ORIGINS.
  * Wire protocol: README.md, "Web chat protocol"
  */
 (() => {
@@ -34,7 +35,8 @@
 
   const SESSION_KEY = "switchboard.session";
   const PENDING_KEY = "switchboard.pending"; // per-tab, survives a reload
-  const MAX_LEN = 4000;
+  // MAX_MESSAGE_CHARS until the welcome brings the server's own (the server checks too).
+  const DEFAULT_MAX_CHARS = 4000;
   const BACKOFF_MIN = 500;
   const BACKOFF_MAX = 10000;
   const PING_EVERY = 25000;
@@ -54,6 +56,7 @@
     source: "Source",
     agent: "Agent",
     bot: "Assistant",
+    too_long: "", // the welcome brings it, with the limit, in the customer's language
   });
   const FALLBACK_ERROR = "Something went wrong. Please try again.";
   const ROLES = new Set(["customer", "bot", "agent", "system"]);
@@ -164,6 +167,8 @@
   // ----------------------------------------------------------------- state
 
   let ui = { ...FALLBACK_UI };
+  let maxChars = DEFAULT_MAX_CHARS;
+  let tooLong = false; // the input holds more than maxChars: it is not sent
   let session = local.get(SESSION_KEY) || null;
   let ws = null;
   let welcomed = false; // current socket has received its welcome
@@ -233,7 +238,9 @@
     id: "sb-input",
     class: "sb-input",
     rows: "1",
-    maxlength: String(MAX_LEN),
+    // No maxlength: it would cut a pasted text silently. An over-long text stays whole
+    // in the box, with a notice, and is not sent until it is short enough.
+    "aria-describedby": "sb-error",
     dir: "auto",
     autocomplete: "off",
     enterkeyhint: "send",
@@ -425,13 +432,49 @@
 
   function showError(message) {
     clearTimeout(errorTimer);
+    delete errorLine.dataset.kind;
     errorLine.textContent = message || FALLBACK_ERROR;
     errorTimer = setTimeout(clearError, ERROR_TIMEOUT);
   }
   function clearError() {
     clearTimeout(errorTimer);
     errorTimer = 0;
+    delete errorLine.dataset.kind;
     if (errorLine.textContent) errorLine.textContent = "";
+  }
+
+  // Characters as the server counts them (code points: an emoji is one, not two).
+  function charCount(text) {
+    if (text.length <= maxChars) return text.length; // never more code points than units
+    let n = 0;
+    for (const _ of text) n++;
+    return n;
+  }
+
+  function tooLongText() {
+    return ui.too_long || `That message is too long. Please keep it under ${maxChars} characters.`;
+  }
+
+  /** Whether the input is over the limit; shows or clears the notice when that changes. */
+  function checkLength({ force = false } = {}) {
+    const count = charCount(input.value.trim());
+    const over = count > maxChars;
+    if (over) {
+      if (force || !tooLong || errorLine.dataset.kind !== "too-long") {
+        // Stays until the text is short enough. The count is for the eyes: screen
+        // readers hear the notice once, not at every key.
+        clearTimeout(errorTimer);
+        errorLine.dataset.kind = "too-long";
+        errorLine.replaceChildren(tooLongText(), " ", el("span", { class: "sb-count", "aria-hidden": "true" }));
+      }
+      errorLine.querySelector(".sb-count").textContent = `(${count} / ${maxChars})`;
+      input.setAttribute("aria-invalid", "true");
+    } else if (tooLong) {
+      input.removeAttribute("aria-invalid");
+      if (errorLine.dataset.kind === "too-long") clearError();
+    }
+    tooLong = over;
+    return over;
   }
 
   function renderHistory(history) {
@@ -509,6 +552,7 @@
         ui = next;
       }
       if (typeof f.language === "string" && f.language) root.lang = f.language;
+      if (Number.isInteger(f.max_message_chars) && f.max_message_chars > 0) maxChars = f.max_message_chars;
       if (typeof f.state === "string") panel.dataset.state = f.state;
       welcomed = true;
       everWelcomed = true;
@@ -516,6 +560,7 @@
       setConnection("open");
       applyLabels();
       renderHistory(Array.isArray(f.history) ? f.history : []);
+      checkLength({ force: tooLong }); // the limit or the notice's language may have changed
       flushPending();
     },
 
@@ -579,6 +624,7 @@
     error(f) {
       const code = str(f.code);
       const id = str(f.id);
+      let givenBack = false;
       if (id && pending.has(id) && code === "unavailable") {
         // Refused for now ("busy"): keep it queued and try again a bit later.
         scheduleRetry();
@@ -592,13 +638,14 @@
           if (node) node.remove();
           input.value = text;
           autosize();
+          givenBack = true;
         } else if (node) {
           delete node.dataset.pending;
           node.dataset.failed = "true";
         }
         hideTyping();
       }
-      showError(str(f.message));
+      if (!(givenBack && checkLength({ force: true }))) showError(str(f.message));
     },
 
     pong() {},
@@ -711,7 +758,7 @@
   function submit() {
     const text = input.value.trim();
     if (!text) return;
-    if (text.length > MAX_LEN) return; // maxlength prevents this in practice
+    if (checkLength({ force: true })) return; // the notice says why; the text stays whole
     const id = newId();
     pending.set(id, text);
     savePending();
@@ -728,7 +775,10 @@
     e.preventDefault();
     submit();
   });
-  input.addEventListener("input", autosize);
+  input.addEventListener("input", () => {
+    autosize();
+    checkLength();
+  });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     submit();
