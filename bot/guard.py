@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -538,7 +539,11 @@ def _denied(sentence: str, start: int, end: int) -> bool:
 
 class Screen:
     """One streamed answer through the guard: `feed` pieces, show what it returns,
-    `end` when the answer ends; once `verdict` is set, nothing more is released."""
+    `end` when the answer ends; once `verdict` is set, nothing more is released.
+
+    Words are read once, as they complete, so a long answer costs the guard time in
+    proportion to its length, not to its length times its pieces.
+    """
 
     def __init__(self, guard: Guard, backing: Callable[[], Backing]) -> None:
         self._guard = guard
@@ -546,11 +551,11 @@ class Screen:
         self._text = ""
         self._released = 0
         self._judged = 0  # sentences before this offset have been checked
+        self._words: list[str] = []  # the complete words so far, folded
+        self._starts: list[int] = []  # where each of them starts in the text
+        self._scanned = 0  # the text before this offset is in `_words`
+        self._leak_checked = 0  # shingles ending before this word have been checked
         self.verdict: Verdict | None = None
-
-    @property
-    def released(self) -> str:
-        return self._text[: self._released]
 
     def feed(self, piece: str) -> str:
         if self.verdict is not None:
@@ -579,15 +584,23 @@ class Screen:
                     self.verdict = verdict
                     return
             self._judged = end
-        self.verdict = self._guard.leak(_words(text if final else self._whole_words()))
+        self._scan(len(text) if final else self._whole_words_end())
+        first = max(self._leak_checked - LEAK_WORDS + 1, 0)
+        self.verdict = self._guard.leak(self._words[first:])
+        self._leak_checked = len(self._words)
 
-    def _whole_words(self) -> str:
-        """The text up to its last complete word (a piece may end inside one)."""
+    def _scan(self, upto: int) -> None:
+        for found in _WORD.finditer(self._text, self._scanned, upto):
+            self._words.append(unicodedata.normalize("NFKC", found.group()).casefold())
+            self._starts.append(found.start())
+        self._scanned = max(self._scanned, upto)
+
+    def _whole_words_end(self) -> int:
+        """Where the text's last complete word ends (a piece may end inside one)."""
         text = self._text
-        if text and text[-1].isalnum():
-            last = max(text.rfind(" "), text.rfind("\n"))
-            return text[: last + 1]
-        return text
+        if text and _WORD.match(text, len(text) - 1):
+            return max(text.rfind(" "), text.rfind("\n")) + 1
+        return len(text)
 
     def _last_sentence_end(self) -> int:
         end = 0
@@ -597,14 +610,13 @@ class Screen:
 
     def _limit(self) -> int:
         """How far the text may be shown now."""
-        text = self._text
-        limit = len(self._whole_words())
-        if self._guard.triggers(text[self._judged :]):
+        limit = self._whole_words_end()
+        if self._guard.triggers(self._text[self._judged :]):
             limit = min(limit, self._judged)
-        held = self._guard.live_prefix(_words(text[:limit]))
+        shown = bisect_left(self._starts, limit)  # the words that start before `limit`
+        held = self._guard.live_prefix(self._words[max(shown - LEAK_WORDS, 0) : shown])
         if held:
-            starts = [found.start() for found in _WORD.finditer(text, 0, limit)]
-            limit = min(limit, starts[-held])
+            limit = min(limit, self._starts[shown - held])
         return max(limit, self._released)
 
     def _release(self, limit: int) -> str:

@@ -507,11 +507,7 @@ class LanguageDetector:
         supported languages, is left out with a warning: the others still vote.
         """
         with self._ready:
-            if self._warm:
-                return
-            if len(self.supported) > 1:
-                self._load()
-            self._warm = True
+            self._warm_now()
 
     def _warm_unless_warming(self) -> None:
         """Warm now, unless the start-up thread is at it: then this message is judged by
@@ -520,12 +516,16 @@ class LanguageDetector:
         if self._warm or not self._ready.acquire(blocking=False):
             return
         try:
-            if not self._warm:
-                if len(self.supported) > 1:
-                    self._load()
-                self._warm = True
+            self._warm_now()
         finally:
             self._ready.release()
+
+    def _warm_now(self) -> None:
+        """Load the models once; the caller holds `_ready`."""
+        if not self._warm:
+            if len(self.supported) > 1:
+                self._load()
+            self._warm = True
 
     def _load(self) -> None:
         codes = self.supported
